@@ -1,6 +1,121 @@
 //! ipvsadm's command-line grammar: argument vectors and restore lines to
 //! [`Command`]s, with ipvsadm's checks and its error messages.
+//!
+//! Everything here happens before ipvsadm talks to the kernel: every
+//! [`ArgError`] is an error ipvsadm reports without a kernel request.
+//! Errors the kernel reports ("Service already exists", "No such
+//! service", "Scheduler or persistence engine not found", ...) are not
+//! the grammar's.
 
+mod addr;
 mod command;
+mod help;
+mod num;
+mod parser;
+mod popt;
+mod table;
 
+#[cfg(test)]
+mod tests;
+
+pub use addr::{services_lookup, NoNames, Resolver, SystemResolver};
 pub use command::{Command, Format, ListWhat, Listing};
+pub use help::{help_text, HELP};
+pub use parser::{
+    DEFAULT_MCAST_INTERFACE, DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, MAX_IFNAME, MAX_TIMEOUT,
+};
+
+/// An error that ipvsadm would report: `stderr` is exactly the text it prints on
+/// standard error (newlines included), `status` its exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgError {
+    pub stderr: String,
+    pub status: i32,
+    /// Whether `ipvsadm -R` stops reading its input at this error, exiting
+    /// with `status`. Only the option library's own errors (unknown option,
+    /// missing argument, option does not take an argument) are not fatal
+    /// there: -R prints them and goes on with the next line (and exits 255
+    /// if that was the last line). Outside -R every error ends the run.
+    pub fatal: bool,
+}
+
+impl ArgError {
+    /// ipvsadm's usual failure: the message and a newline, exit status 2.
+    pub(crate) fn fail(message: impl Into<String>) -> ArgError {
+        let mut stderr = message.into();
+        stderr.push('\n');
+        ArgError { stderr, status: 2, fatal: true }
+    }
+
+    /// When the first option is not a command (or cannot be read).
+    pub(crate) fn try_help(program: &str) -> ArgError {
+        ArgError {
+            stderr: format!("Try `{program} -h' or '{program} --help' for more information.\n"),
+            status: 255,
+            fatal: true,
+        }
+    }
+
+    /// An error of the option library, after the command.
+    pub(crate) fn popt(message: String) -> ArgError {
+        ArgError { stderr: format!("{message}\n"), status: 255, fatal: false }
+    }
+
+    /// Where ipvsadm 1.31 crashes with a segmentation fault (`-b ,`): it
+    /// prints nothing and dies of SIGSEGV, so a shell reports status 139.
+    /// See [`ArgError::is_crash`].
+    pub(crate) fn segfault() -> ArgError {
+        ArgError { stderr: String::new(), status: 139, fatal: true }
+    }
+
+    /// True where ipvsadm dies of SIGSEGV rather than exiting; a faithful
+    /// CLI raises SIGSEGV itself (the shell then prints "Segmentation
+    /// fault"), or at least exits with 139.
+    pub fn is_crash(&self) -> bool {
+        self.status == 139 && self.stderr.is_empty()
+    }
+}
+
+/// Parse an argument vector WITHOUT argv[0], as `ipvsadm`, looking names
+/// up with the system's resolver.
+pub fn parse_args(args: &[String]) -> Result<Command, ArgError> {
+    parse_args_as("ipvsadm", args, &SystemResolver)
+}
+
+/// Parse an argument vector WITHOUT argv[0]; `program` is argv[0], which
+/// ipvsadm names in its "Try `PROGRAM -h' ..." message; `names` looks up
+/// host and service names.
+pub fn parse_args_as(program: &str, args: &[String], names: &dyn Resolver) -> Result<Command, ArgError> {
+    parser::parse(args, &parser::Ctx { program, names, restore: false })
+}
+
+/// Parse one line of `ipvsadm -R` input (an optional leading `ipvsadm` word is allowed). Ok(None) for a blank line.
+pub fn parse_restore_line(line: &str) -> Result<Option<Command>, ArgError> {
+    parse_restore_line_as("ipvsadm", line, &SystemResolver)
+}
+
+/// [`parse_restore_line`] with argv[0] of the running program and a resolver.
+///
+/// The line is split at spaces, tabs, carriage returns and newlines (no
+/// quoting: quotes are part of the words), and every word `ipvsadm` is
+/// dropped, wherever it is. Nothing left: `Ok(None)`. `-R` on a line is an
+/// error ("Try ..."), and so is a comment (`#` is not an option).
+pub fn parse_restore_line_as(
+    program: &str,
+    line: &str,
+    names: &dyn Resolver,
+) -> Result<Option<Command>, ArgError> {
+    let words = restore_words(line);
+    if words.is_empty() {
+        return Ok(None);
+    }
+    parser::parse(&words, &parser::Ctx { program, names, restore: true }).map(Some)
+}
+
+/// The words of a restore line, without the `ipvsadm` words.
+pub fn restore_words(line: &str) -> Vec<String> {
+    line.split([' ', '\t', '\r', '\n'])
+        .filter(|w| !w.is_empty() && *w != "ipvsadm")
+        .map(str::to_string)
+        .collect()
+}

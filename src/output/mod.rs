@@ -1,1 +1,26 @@
-//! ipvsadm listings
+//! ipvsadm's listings, byte for byte: `-L` in all its formats, `-S`,
+//! `-L --timeout` and `-L --daemon`.
+//!
+//! Nothing here does I/O beyond writing to the writer it is given; host and
+//! service names come from a [`Names`] (the CLI supplies a resolving one;
+//! [`Numeric`] is `-n`).
+
+mod daemons;
+mod list;
+mod names;
+mod number;
+mod save;
+mod sort;
+mod text;
+mod timeouts;
+
+pub use daemons::write_daemons;
+pub use list::{version_line, write_list};
+pub use names::{addr_port_text, addr_text, ipv6_text, Names, Numeric};
+pub use number::large_number;
+pub use save::write_save;
+pub use sort::{compare_dests, compare_services};
+pub use timeouts::write_timeouts;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,205 @@
+//! The `ipvsadm` command: parse with [`ipvs::grammar`], carry out with
+//! [`ipvs::client`], print with [`ipvs::output`], and exit as ipvsadm does.
+
+use std::io::{self, BufRead, Write};
+
+use ipvs::client::{self, Client};
+use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
+use ipvs::model::ServiceEntry;
+use ipvs::output::{self, Numeric};
+
+/// Exit status for a failure the kernel reported (ipvsadm exits with -1).
+const KERNEL_FAILURE: i32 = 255;
+
+/// Run one ipvsadm invocation; returns the exit status.
+pub fn run(program: &str, args: &[String]) -> i32 {
+    let command = match grammar::parse_args_as(program, args, &SystemResolver) {
+        Ok(c) => c,
+        Err(e) => return report_arg_error(&e),
+    };
+    let mut session = Session { client: None, program };
+    let status = match command {
+        Command::Restore => session.restore(io::stdin().lock()),
+        other => session.execute(&other),
+    };
+    flush_stdout(status)
+}
+
+fn report_arg_error(e: &grammar::ArgError) -> i32 {
+    let _ = io::stderr().write_all(e.stderr.as_bytes());
+    e.status
+}
+
+/// A write error on standard output (a closed pipe, a full disk) is a
+/// failure, never a panic.
+fn flush_stdout(status: i32) -> i32 {
+    match io::stdout().flush() {
+        Ok(()) => status,
+        Err(_) => 1,
+    }
+}
+
+/// The kernel connection, opened on first use and kept for the whole run.
+struct Session<'a> {
+    client: Option<Client>,
+    /// argv[0], which ipvsadm names in some messages.
+    program: &'a str,
+}
+
+/// A command that failed: what to print on standard error and the status.
+struct Failure {
+    message: String,
+    status: i32,
+}
+
+impl From<client::Error> for Failure {
+    fn from(e: client::Error) -> Failure {
+        Failure { message: e.to_string(), status: KERNEL_FAILURE }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure { message: e.to_string(), status: 1 }
+    }
+}
+
+impl Session<'_> {
+    fn client(&mut self) -> Result<&mut Client, Failure> {
+        if self.client.is_none() {
+            let c = Client::open().map_err(|e| Failure {
+                message: format!(
+                    "Can't initialize ipvs: {e}\nAre you sure that IP Virtual Server is built in the kernel or as module?"
+                ),
+                status: 2,
+            })?;
+            self.client = Some(c);
+        }
+        // Just set above; `Option::as_mut` keeps this panic-free.
+        self.client.as_mut().ok_or_else(|| Failure { message: String::new(), status: 1 })
+    }
+
+    /// Carry out one command, printing its output and errors; returns the status.
+    fn execute(&mut self, command: &Command) -> i32 {
+        match self.try_execute(command) {
+            Ok(()) => 0,
+            Err(f) => {
+                let mut err = io::stderr().lock();
+                let _ = writeln!(err, "{}", f.message);
+                f.status
+            }
+        }
+    }
+
+    fn try_execute(&mut self, command: &Command) -> Result<(), Failure> {
+        match command {
+            Command::AddService(s) => self.client()?.add_service(s)?,
+            Command::EditService(s) => self.client()?.edit_service(s)?,
+            Command::DeleteService(k) => self.client()?.del_service(k)?,
+            Command::Flush => self.client()?.flush()?,
+            Command::AddDest(k, d) => self.client()?.add_dest(k, d)?,
+            Command::EditDest(k, d) => self.client()?.edit_dest(k, d)?,
+            Command::DeleteDest(k, d) => self.client()?.del_dest(k, d)?,
+            Command::Zero(k) => self.client()?.zero(k.as_ref())?,
+            Command::SetTimeouts(t) => self.client()?.set_timeouts(t)?,
+            Command::StartDaemon(d) => self.client()?.start_daemon(d)?,
+            Command::StopDaemon(r) => self.client()?.stop_daemon(*r)?,
+            Command::List(l) => self.list(l)?,
+            Command::Save(l) => self.save(l)?,
+            Command::Restore => {
+                return Err(Failure { message: "restore inside restore".into(), status: 2 })
+            }
+            Command::Help => print_help()?,
+            Command::Version => print_version()?,
+        }
+        Ok(())
+    }
+
+    /// The services a listing covers: one (ipvsadm says "No such service"
+    /// and exits 1 when it is missing) or all.
+    fn entries(&mut self, listing: &Listing) -> Result<Vec<ServiceEntry>, Failure> {
+        let client = self.client()?;
+        match &listing.service {
+            Some(key) => {
+                let service = client.service(key).map_err(|e| {
+                    if e.is_not_found() {
+                        Failure { message: "No such service".into(), status: 1 }
+                    } else {
+                        e.into()
+                    }
+                })?;
+                let dests = client.dests(&service.key)?;
+                Ok(vec![ServiceEntry { service, dests }])
+            }
+            None => Ok(client.table()?),
+        }
+    }
+
+    fn list(&mut self, listing: &Listing) -> Result<(), Failure> {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        match listing.what {
+            ListWhat::Services => {
+                let info = self.client()?.info()?;
+                let entries = self.entries(listing)?;
+                output::write_list(&mut out, &info, &entries, listing, &Numeric)?;
+            }
+            ListWhat::Timeouts => {
+                let t = self.client()?.timeouts()?;
+                output::write_timeouts(&mut out, &t)?;
+            }
+            ListWhat::Daemons => {
+                let d = self.client()?.daemons()?;
+                output::write_daemons(&mut out, &d)?;
+            }
+            ListWhat::Connections => {
+                return Err(Failure {
+                    message: "connection listing is not supported yet".into(),
+                    status: 1,
+                })
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    fn save(&mut self, listing: &Listing) -> Result<(), Failure> {
+        let entries = self.entries(listing)?;
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        output::write_save(&mut out, &entries, listing, &Numeric)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// `-R`: one command a line, as ipvsadm does it: a line it cannot parse
+    /// ends the restore with that error; a kernel error is reported and the
+    /// restore goes on; the status is that of the last line.
+    fn restore(&mut self, input: impl BufRead) -> i32 {
+        let mut status = 0;
+        for line in input.split(b'\n') {
+            let line = match line {
+                Ok(l) => String::from_utf8_lossy(&l).into_owned(),
+                Err(e) => {
+                    let _ = writeln!(io::stderr(), "{e}");
+                    return 1;
+                }
+            };
+            match grammar::parse_restore_line_as(self.program, &line, &SystemResolver) {
+                Ok(None) => {}
+                Ok(Some(cmd)) => status = self.execute(&cmd),
+                Err(e) if e.fatal => return report_arg_error(&e),
+                Err(e) => status = report_arg_error(&e),
+            }
+        }
+        status
+    }
+}
+
+fn print_help() -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(grammar::HELP.as_bytes())
+}
+
+fn print_version() -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "ipvsadm {} (Rust, IPVS generic netlink)", env!("CARGO_PKG_VERSION"))
+}

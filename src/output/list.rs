@@ -1,0 +1,242 @@
+//! `-L`: the virtual server table in all its formats.
+//!
+//! Layout (from the reference ipvsadm 1.31):
+//!
+//! ```text
+//! IP Virtual Server version 1.2.1 (size=4096)        <- not with -t/-u/-f
+//! Prot LocalAddress:Port Scheduler Flags             <- column headers,
+//!   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+//! TCP  192.0.2.1:80 rr                               <- one line a service
+//!   -> 198.51.100.2:80              Masq    1      0          0
+//! ```
+//!
+//! One format is shown; when several options are given the first of
+//! `--stats`, `--rate`, `--thresholds`, `--persistent-conn`, `--tun-info`
+//! wins. `--exact` only changes `--stats` and `--rate` columns.
+
+use std::io::{self, Write};
+
+use crate::grammar::{Format, Listing};
+use crate::model::{Dest, Forward, Info, Service, ServiceEntry, ServiceFlags, TunnelType};
+
+use super::names::{Names, Numeric};
+use super::number::{large_number, plain_number};
+use super::sort::{dests_in_order, services_in_order};
+use super::text::{
+    forward_name, list_dest_name, list_service_name, netmask_text, push_left, sched_flags_text,
+    tunnel_csum_short, tunnel_type_name,
+};
+
+/// The one format a listing is shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Plain,
+    Stats,
+    Rate,
+    Thresholds,
+    PersistentConn,
+    TunInfo,
+}
+
+fn view(f: &Format) -> View {
+    if f.stats {
+        View::Stats
+    } else if f.rate {
+        View::Rate
+    } else if f.thresholds {
+        View::Thresholds
+    } else if f.persistent_conn {
+        View::PersistentConn
+    } else if f.tun_info {
+        View::TunInfo
+    } else {
+        View::Plain
+    }
+}
+
+/// `IP Virtual Server version 1.2.1 (size=4096)`.
+pub fn version_line(info: &Info) -> String {
+    format!(
+        "IP Virtual Server version {}.{}.{} (size={})\n",
+        (info.version >> 16) & 0xff,
+        (info.version >> 8) & 0xff,
+        info.version & 0xff,
+        info.conn_tab_size as i32
+    )
+}
+
+fn column_headers(v: View) -> String {
+    const DEST: &str = "  -> RemoteAddress:Port";
+    const PROT: &str = "Prot LocalAddress:Port";
+    match v {
+        View::Plain => format!(
+            "{} Scheduler Flags\n{}           Forward Weight ActiveConn InActConn\n",
+            PROT, DEST
+        ),
+        View::TunInfo => format!(
+            "{} Scheduler Flags\n{}           Forward TunnelInfo    Weight ActiveConn InActConn\n",
+            PROT, DEST
+        ),
+        View::Stats => format!(
+            "{:<33} {:>8} {:>8} {:>8} {:>8} {:>8}\n{}\n",
+            PROT, "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes", DEST
+        ),
+        View::Rate => format!(
+            "{:<33} {:>8} {:>8} {:>8} {:>8} {:>8}\n{}\n",
+            PROT, "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS", DEST
+        ),
+        View::Thresholds => format!(
+            "{:<33} {:<10} {:<10} {:<10} {:<10}\n{}\n",
+            PROT, "Uthreshold", "Lthreshold", "ActiveConn", "InActConn", DEST
+        ),
+        View::PersistentConn => format!(
+            "{:<33} {:<9} {:<11} {:<10} {:<10}\n{}\n",
+            PROT, "Weight", "PersistConn", "ActiveConn", "InActConn", DEST
+        ),
+    }
+}
+
+/// Writes `ipvsadm -L` for `entries` (the whole table in kernel order, or
+/// the one service of `-L -t/-u/-f`, whose listing has no version line).
+/// With `listing.format.numeric` names are never looked up, whatever
+/// `names` is.
+pub fn write_list(
+    w: &mut dyn Write,
+    info: &Info,
+    entries: &[ServiceEntry],
+    listing: &Listing,
+    names: &dyn Names,
+) -> io::Result<()> {
+    let names: &dyn Names = if listing.format.numeric { &Numeric } else { names };
+    let f = &listing.format;
+    let v = view(f);
+    let mut out = Vec::new();
+    if listing.service.is_none() {
+        out.extend_from_slice(version_line(info).as_bytes());
+    }
+    out.extend_from_slice(column_headers(v).as_bytes());
+    for entry in services_in_order(entries, f.nosort) {
+        service_line(&mut out, &entry.service, v, f.exact, names);
+        for dest in dests_in_order(&entry.dests, f.nosort) {
+            dest_line(&mut out, &entry.service, dest, v, f.exact, names);
+        }
+    }
+    w.write_all(&out)
+}
+
+fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &dyn Names) {
+    let name = list_service_name(&svc.key, names);
+    match v {
+        View::Stats | View::Rate => {
+            push_left(out, &name, 33);
+            let s = &svc.stats;
+            let cols = if v == View::Stats {
+                [s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes]
+            } else {
+                [s.cps, s.inpps, s.outpps, s.inbps, s.outbps]
+            };
+            for n in cols {
+                out.extend_from_slice(large_number(n, exact).as_bytes());
+            }
+        }
+        _ => {
+            out.extend_from_slice(&name);
+            out.push(b' ');
+            out.extend_from_slice(svc.scheduler.as_bytes());
+            if let Some(flags) = sched_flags_text(svc) {
+                out.extend_from_slice(format!(" ({})", flags).as_bytes());
+            }
+            if svc.flags.has(ServiceFlags::PERSISTENT) {
+                out.extend_from_slice(format!(" persistent {}", svc.timeout).as_bytes());
+                if let Some(mask) = netmask_text(svc) {
+                    out.extend_from_slice(format!(" mask {}", mask).as_bytes());
+                }
+                if let Some(pe) = &svc.pe_name {
+                    out.extend_from_slice(format!(" pe {}", pe).as_bytes());
+                }
+            }
+            if svc.flags.has(ServiceFlags::ONEPACKET) {
+                out.extend_from_slice(b" ops");
+            }
+        }
+    }
+    out.push(b'\n');
+}
+
+/// The `TunnelInfo` column: `n/a` unless the real server is tunnelled.
+fn tunnel_info(d: &Dest) -> String {
+    if d.forward != Forward::Tunnel {
+        return "n/a".to_string();
+    }
+    match d.tun_type {
+        TunnelType::Ipip => tunnel_type_name(d.tun_type).to_string(),
+        TunnelType::Gue => format!(
+            "{}:{}:{}",
+            tunnel_type_name(d.tun_type),
+            d.tun_port,
+            tunnel_csum_short(d.tun_flags)
+        ),
+        TunnelType::Gre => {
+            format!("{}:{}", tunnel_type_name(d.tun_type), tunnel_csum_short(d.tun_flags))
+        }
+    }
+}
+
+fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, names: &dyn Names) {
+    out.extend_from_slice(b"  -> ");
+    let name = list_dest_name(&svc.key, d, names);
+    // ipvsadm keeps real servers' packet and connection counters and all
+    // their rates in 32 bits: only the low 32 bits of the kernel's are shown.
+    let low = |n: u64| n & 0xffff_ffff;
+    let s = &d.stats;
+    match v {
+        View::Stats => {
+            push_left(out, &name, 28);
+            for n in [low(s.conns), low(s.inpkts), low(s.outpkts), s.inbytes, s.outbytes] {
+                out.extend_from_slice(large_number(n, exact).as_bytes());
+            }
+        }
+        View::Rate => {
+            push_left(out, &name, 28);
+            for n in [low(s.cps), low(s.inpps), low(s.outpps)] {
+                out.extend_from_slice(plain_number(n).as_bytes());
+            }
+            for n in [low(s.inbps), low(s.outbps)] {
+                out.extend_from_slice(large_number(n, exact).as_bytes());
+            }
+        }
+        View::Thresholds => {
+            push_left(out, &name, 28);
+            let line = format!(
+                " {:<10} {:<10} {:<10} {:<10}",
+                d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns
+            );
+            out.extend_from_slice(line.as_bytes());
+        }
+        View::PersistentConn => {
+            push_left(out, &name, 28);
+            let line = format!(
+                " {:<9} {:<11} {:<10} {:<10}",
+                d.weight as u32, d.persist_conns, d.active_conns, d.inact_conns
+            );
+            out.extend_from_slice(line.as_bytes());
+        }
+        View::TunInfo => {
+            push_left(out, &name, 28);
+            out.push(b' ');
+            push_left(out, forward_name(d.forward).as_bytes(), 7);
+            out.push(b' ');
+            push_left(out, tunnel_info(d).as_bytes(), 13);
+            let line = format!(" {:<6} {:<10} {:<10}", d.weight, d.active_conns, d.inact_conns);
+            out.extend_from_slice(line.as_bytes());
+        }
+        View::Plain => {
+            push_left(out, &name, 28);
+            out.push(b' ');
+            push_left(out, forward_name(d.forward).as_bytes(), 7);
+            let line = format!(" {:<6} {:<10} {:<10}", d.weight, d.active_conns, d.inact_conns);
+            out.extend_from_slice(line.as_bytes());
+        }
+    }
+    out.push(b'\n');
+}

@@ -1,0 +1,181 @@
+//! Turning addresses, ports and protocols into text.
+//!
+//! [`Names`] is the seam between the listings and name lookup: the listing
+//! code asks it for a host name or a service name and falls back to numbers
+//! itself when the answer is `None`. [`Numeric`] never has a name (the `-n`
+//! behaviour); a resolving implementation is supplied by the CLI.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::model::Protocol;
+
+/// A source of names for addresses and ports.
+pub trait Names {
+    /// The host name of an address, if it has one.
+    fn host(&self, addr: &IpAddr) -> Option<String>;
+    /// The service name of a port for a protocol (as in /etc/services), if
+    /// it has one.
+    fn service(&self, port: u16, protocol: Protocol) -> Option<String>;
+}
+
+/// No names at all: addresses and ports are always printed as numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Numeric;
+
+impl Names for Numeric {
+    fn host(&self, _addr: &IpAddr) -> Option<String> {
+        None
+    }
+
+    fn service(&self, _port: u16, _protocol: Protocol) -> Option<String> {
+        None
+    }
+}
+
+/// The text of an address as the C library's `inet_ntop` writes it.
+///
+/// For IPv6 this differs from Rust's `Display` in one way that matters:
+/// addresses whose first 96 bits are zero (IPv4-compatible, such as
+/// `::1:0`), apart from `::` and `::N`, are written with a dotted quad.
+pub fn addr_text(addr: &IpAddr) -> String {
+    match addr {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => ipv6_text(a),
+    }
+}
+
+/// `inet_ntop(AF_INET6, ...)`-compatible text.
+pub fn ipv6_text(addr: &Ipv6Addr) -> String {
+    let words = addr.segments();
+
+    // The longest run of zero words (the first of equal ones), if at least
+    // two words long, is written as "::".
+    let (mut best_base, mut best_len) = (None::<usize>, 0usize);
+    let mut i = 0;
+    while i < 8 {
+        if words[i] == 0 {
+            let start = i;
+            while i < 8 && words[i] == 0 {
+                i += 1;
+            }
+            let len = i - start;
+            if len > best_len {
+                best_base = Some(start);
+                best_len = len;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if best_len < 2 {
+        best_base = None;
+    }
+
+    let mut out = String::with_capacity(40);
+    let mut i = 0;
+    while i < 8 {
+        if Some(i) == best_base {
+            // "::": the first colon here, the second from the next word (or
+            // right here when the run ends the address).
+            out.push(':');
+            i += best_len;
+            if i == 8 {
+                out.push(':');
+            }
+            continue;
+        }
+        if i != 0 {
+            out.push(':');
+        }
+        // An IPv4-compatible or IPv4-mapped tail.
+        if i == 6
+            && best_base == Some(0)
+            && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))
+        {
+            let o = addr.octets();
+            let _ = write!(out, "{}", Ipv4Addr::new(o[12], o[13], o[14], o[15]));
+            return out;
+        }
+        let _ = write!(out, "{:x}", words[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The text of an address and port as ipvsadm writes it: the host name or
+/// the numeric address (IPv6 in brackets, names too), `:`, then the service
+/// name or the port number. With `protocol` `None` (real servers of a
+/// firewall-mark service) the port is always a number.
+///
+/// Each part falls back to numbers on its own: `192.0.2.99:http` and
+/// `vip1.example:8081` both occur.
+pub fn addr_port_text(
+    names: &dyn Names,
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+) -> String {
+    let host = names.host(addr).unwrap_or_else(|| addr_text(addr));
+    let port = protocol
+        .and_then(|p| names.service(port, p))
+        .unwrap_or_else(|| port.to_string());
+    match addr {
+        IpAddr::V4(_) => format!("{}:{}", host, port),
+        IpAddr::V6(_) => format!("[{}]:{}", host, port),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v6(s: &str) -> String {
+        ipv6_text(&s.parse().unwrap())
+    }
+
+    // Expected strings from glibc's inet_ntop (python3 socket.inet_ntop on
+    // the development host).
+    #[test]
+    fn ipv6_like_inet_ntop() {
+        let cases = [
+            ("::", "::"),
+            ("::1", "::1"),
+            ("::2", "::2"),
+            ("::100", "::100"),
+            ("::1:0", "::0.1.0.0"),
+            ("::ffff:0:0", "::ffff:0.0.0.0"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+            ("::1.2.3.4", "::1.2.3.4"),
+            ("1::", "1::"),
+            ("1:0:0:1:0:0:0:1", "1:0:0:1::1"),
+            ("1:0:1:0:1:0:1:0", "1:0:1:0:1:0:1:0"),
+            ("::ffff:0:1.2.3.4", "::ffff:0:102:304"),
+            ("0:0:0:0:0:1:0:0", "::1:0:0"),
+            ("::fffe:1.2.3.4", "::fffe:102:304"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0"),
+            ("0:1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7"),
+            ("::0.0.255.255", "::ffff"),
+            ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+            ("2001:db8:1::1", "2001:db8:1::1"),
+            ("2001:db8::", "2001:db8::"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(v6(input), want, "{}", input);
+        }
+    }
+
+    #[test]
+    fn numeric_addr_port() {
+        let n = Numeric;
+        assert_eq!(
+            addr_port_text(&n, &"192.0.2.1".parse().unwrap(), 80, Some(Protocol::Tcp)),
+            "192.0.2.1:80"
+        );
+        assert_eq!(
+            addr_port_text(&n, &"2001:db8::1".parse().unwrap(), 443, Some(Protocol::Udp)),
+            "[2001:db8::1]:443"
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! Text pieces shared by the listing and the save format: service and real
+//! server names, field padding and truncation as C's `printf` does them
+//! (widths count bytes, not characters).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::model::{Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelType};
+
+use super::names::{addr_port_text, Names};
+
+/// Longest address text of an IPv4 service or real server in `-L`.
+pub const LIST_MAX_V4: usize = 28;
+/// Longest address text of an IPv6 service or real server in `-L`, and of
+/// any address in `-S`.
+pub const MAX_TEXT: usize = 59;
+
+/// A byte string cut to at most `max` bytes (C `snprintf` into a buffer).
+pub fn truncated(s: &str, max: usize) -> &[u8] {
+    let b = s.as_bytes();
+    &b[..b.len().min(max)]
+}
+
+/// `%-Ns`: `s` then spaces up to `width` bytes.
+pub fn push_left(out: &mut Vec<u8>, s: &[u8], width: usize) {
+    out.extend_from_slice(s);
+    for _ in s.len()..width {
+        out.push(b' ');
+    }
+}
+
+pub fn protocol_name(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Tcp => "TCP",
+        Protocol::Udp => "UDP",
+        Protocol::Sctp => "SCTP",
+    }
+}
+
+/// The protocol whose service names a service's ports are looked up in;
+/// `None` for firewall-mark services, whose ports stay numeric.
+pub fn lookup_protocol(key: &ServiceKey) -> Option<Protocol> {
+    match key {
+        ServiceKey::Addr { protocol, .. } => Some(*protocol),
+        ServiceKey::Fwmark { .. } => None,
+    }
+}
+
+/// Address text limit for `-L` by address family.
+pub fn list_limit(addr: &IpAddr) -> usize {
+    match addr {
+        IpAddr::V4(_) => LIST_MAX_V4,
+        IpAddr::V6(_) => MAX_TEXT,
+    }
+}
+
+/// The name of a service in `-L`: `TCP  192.0.2.1:80`, `SCTP [2001:db8::1]:5060`,
+/// `FWM  7`, `FWM  3 IPv6` (the mark printed as a signed number, as ipvsadm does).
+pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
+    let mut out = Vec::new();
+    match *key {
+        ServiceKey::Addr { protocol, addr, port } => {
+            let text = addr_port_text(names, &addr, port, Some(protocol));
+            push_left(&mut out, protocol_name(protocol).as_bytes(), 4);
+            out.push(b' ');
+            out.extend_from_slice(truncated(&text, list_limit(&addr)));
+        }
+        ServiceKey::Fwmark { family, mark } => {
+            out.extend_from_slice(format!("FWM  {}", mark as i32).as_bytes());
+            if family == Family::Inet6 {
+                out.extend_from_slice(b" IPv6");
+            }
+        }
+    }
+    out
+}
+
+/// The address of a real server in `-L` (before padding).
+pub fn list_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
+    let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
+    truncated(&text, list_limit(&dest.addr)).to_vec()
+}
+
+/// The virtual-service option of `-S`: `-t 192.0.2.1:80`, `-u …`,
+/// `--sctp-service …`, `-f 7`, `-f 3 -6`.
+pub fn save_service_spec(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
+    let mut out = Vec::new();
+    match *key {
+        ServiceKey::Addr { protocol, addr, port } => {
+            let opt: &[u8] = match protocol {
+                Protocol::Tcp => b"-t ",
+                Protocol::Udp => b"-u ",
+                Protocol::Sctp => b"--sctp-service ",
+            };
+            out.extend_from_slice(opt);
+            let text = addr_port_text(names, &addr, port, Some(protocol));
+            out.extend_from_slice(truncated(&text, MAX_TEXT));
+        }
+        ServiceKey::Fwmark { family, mark } => {
+            out.extend_from_slice(format!("-f {}", mark as i32).as_bytes());
+            if family == Family::Inet6 {
+                out.extend_from_slice(b" -6");
+            }
+        }
+    }
+    out
+}
+
+/// The address of a real server in `-S`.
+pub fn save_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
+    let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
+    truncated(&text, MAX_TEXT).to_vec()
+}
+
+/// The column name of a forwarding method. The kernel has no method 4 for
+/// real servers; ipvsadm prints C's text for a null string there.
+pub fn forward_name(f: Forward) -> &'static str {
+    match f {
+        Forward::Masq => "Masq",
+        Forward::Local => "Local",
+        Forward::Tunnel => "Tunnel",
+        Forward::Route => "Route",
+        Forward::Bypass => "(null)",
+    }
+}
+
+/// The `-S` option of a forwarding method (Local is saved as `-g`).
+pub fn forward_option(f: Forward) -> &'static str {
+    match f {
+        Forward::Masq => "-m",
+        Forward::Local | Forward::Route => "-g",
+        Forward::Tunnel => "-i",
+        Forward::Bypass => "(null)",
+    }
+}
+
+pub fn tunnel_type_name(t: TunnelType) -> &'static str {
+    match t {
+        TunnelType::Ipip => "ipip",
+        TunnelType::Gue => "gue",
+        TunnelType::Gre => "gre",
+    }
+}
+
+/// The checksum part of `--tun-info`: `-c`, `+c`, `r+c`. Flags with both
+/// bits (which ipvsadm cannot set) show as C's text for a null string.
+pub fn tunnel_csum_short(flags: u16) -> &'static str {
+    match flags {
+        0 => "-c",
+        1 => "+c",
+        2 => "r+c",
+        _ => "(null)",
+    }
+}
+
+/// The checksum option of `-S`; `None` for flags ipvsadm cannot set (the
+/// reference crashes on them).
+pub fn tunnel_csum_option(flags: u16) -> Option<&'static str> {
+    match flags {
+        0 => Some("--tun-nocsum"),
+        1 => Some("--tun-csum"),
+        2 => Some("--tun-remcsum"),
+        _ => None,
+    }
+}
+
+/// The names of the scheduler flags set on a service, comma-separated, as
+/// `-L` shows them in parentheses and `-S` after `-b`; `None` when no
+/// scheduler flag is set. `sh` and `mh` name their first two flags and
+/// leave out the third; other schedulers show `flag-1` to `flag-3`.
+pub fn sched_flags_text(svc: &Service) -> Option<String> {
+    let f = svc.flags;
+    if !(f.has(ServiceFlags::SCHED1) || f.has(ServiceFlags::SCHED2) || f.has(ServiceFlags::SCHED3)) {
+        return None;
+    }
+    let names: [Option<&str>; 3] = match svc.scheduler.as_str() {
+        "sh" => [Some("sh-fallback"), Some("sh-port"), None],
+        "mh" => [Some("mh-fallback"), Some("mh-port"), None],
+        _ => [Some("flag-1"), Some("flag-2"), Some("flag-3")],
+    };
+    let bits = [ServiceFlags::SCHED1, ServiceFlags::SCHED2, ServiceFlags::SCHED3];
+    let parts: Vec<&str> = bits
+        .iter()
+        .zip(names.iter())
+        .filter(|(bit, _)| f.has(**bit))
+        .filter_map(|(_, name)| *name)
+        .collect();
+    Some(parts.join(","))
+}
+
+/// The persistence netmask as ipvsadm prints it, or `None` when it is the
+/// full mask (255.255.255.255, or 128 for IPv6) and so not printed. IPv6
+/// prefix lengths are printed as signed numbers.
+pub fn netmask_text(svc: &Service) -> Option<String> {
+    match svc.key.family() {
+        Family::Inet => {
+            (svc.netmask != 0xffff_ffff).then(|| Ipv4Addr::from(svc.netmask).to_string())
+        }
+        Family::Inet6 => (svc.netmask != 128).then(|| (svc.netmask as i32).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_counts_bytes() {
+        let mut v = Vec::new();
+        push_left(&mut v, "é".as_bytes(), 4);
+        assert_eq!(v, b"\xc3\xa9  ");
+        let mut v = Vec::new();
+        push_left(&mut v, b"abc", 2);
+        assert_eq!(v, b"abc");
+    }
+
+    #[test]
+    fn truncation_is_by_bytes() {
+        assert_eq!(truncated("abcdef", 4), b"abcd");
+        assert_eq!(truncated("ab", 4), b"ab");
+    }
+}

@@ -1,0 +1,216 @@
+//! Netlink attributes as IPVS uses them: building them for requests and
+//! reading them back from replies without ever trusting a length.
+
+use netlink_packet_core::{Nla, NlaBuffer, NlasIterator, NLA_F_NESTED};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::consts::{AF_INET, AF_INET6};
+use super::DecodeError;
+use crate::model::Family;
+
+/// One attribute of a request. Integers are in host order unless the
+/// variant says big-endian, as the kernel's `nla_get_*` expect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attr {
+    U8(u16, u8),
+    U16(u16, u16),
+    U16Be(u16, u16),
+    U32(u16, u32),
+    U32Be(u16, u32),
+    Bytes(u16, Vec<u8>),
+    /// A string, sent with its terminating NUL.
+    Str(u16, String),
+    Nested(u16, Vec<Attr>),
+}
+
+impl Attr {
+    /// An address attribute: always the 16 bytes of `union nf_inet_addr`.
+    pub fn addr(kind: u16, addr: &IpAddr) -> Attr {
+        let mut bytes = vec![0u8; 16];
+        match addr {
+            IpAddr::V4(a) => bytes[..4].copy_from_slice(&a.octets()),
+            IpAddr::V6(a) => bytes.copy_from_slice(&a.octets()),
+        }
+        Attr::Bytes(kind, bytes)
+    }
+
+    pub fn family(kind: u16, family: Family) -> Attr {
+        Attr::U16(kind, af_number(family))
+    }
+}
+
+pub fn af_number(family: Family) -> u16 {
+    match family {
+        Family::Inet => AF_INET,
+        Family::Inet6 => AF_INET6,
+    }
+}
+
+impl Nla for Attr {
+    fn value_len(&self) -> usize {
+        match self {
+            Attr::U8(..) => 1,
+            Attr::U16(..) | Attr::U16Be(..) => 2,
+            Attr::U32(..) | Attr::U32Be(..) => 4,
+            Attr::Bytes(_, b) => b.len(),
+            Attr::Str(_, s) => s.len() + 1,
+            Attr::Nested(_, attrs) => attrs.as_slice().buffer_len(),
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        match self {
+            Attr::Nested(k, _) => *k | NLA_F_NESTED,
+            Attr::U8(k, _)
+            | Attr::U16(k, _)
+            | Attr::U16Be(k, _)
+            | Attr::U32(k, _)
+            | Attr::U32Be(k, _)
+            | Attr::Bytes(k, _)
+            | Attr::Str(k, _) => *k,
+        }
+    }
+
+    fn emit_value(&self, buf: &mut [u8]) {
+        match self {
+            Attr::U8(_, v) => buf[0] = *v,
+            Attr::U16(_, v) => buf.copy_from_slice(&v.to_ne_bytes()),
+            Attr::U16Be(_, v) => buf.copy_from_slice(&v.to_be_bytes()),
+            Attr::U32(_, v) => buf.copy_from_slice(&v.to_ne_bytes()),
+            Attr::U32Be(_, v) => buf.copy_from_slice(&v.to_be_bytes()),
+            Attr::Bytes(_, b) => buf.copy_from_slice(b),
+            Attr::Str(_, s) => {
+                buf[..s.len()].copy_from_slice(s.as_bytes());
+                buf[s.len()] = 0;
+            }
+            Attr::Nested(_, attrs) => attrs.as_slice().emit(buf),
+        }
+    }
+}
+
+use netlink_packet_core::Emitable;
+
+/// The attributes of one nesting level, read from a reply. Unknown
+/// attributes are kept but ignored by the decoders, so a newer kernel
+/// never breaks a listing.
+pub struct Attrs<'a> {
+    items: Vec<(u16, &'a [u8])>,
+}
+
+impl<'a> Attrs<'a> {
+    pub fn parse(buf: &'a [u8]) -> Result<Attrs<'a>, DecodeError> {
+        let mut items = Vec::new();
+        for nla in NlasIterator::new(buf) {
+            let nla: NlaBuffer<&'a [u8]> =
+                nla.map_err(|e| DecodeError::new(format!("bad attribute: {e}")))?;
+            let kind = nla.kind();
+            let value: &'a [u8] = value_of(nla);
+            items.push((kind, value));
+        }
+        Ok(Attrs { items })
+    }
+
+    /// The value of the last attribute of this kind, if present.
+    pub fn get(&self, kind: u16) -> Option<&'a [u8]> {
+        self.items.iter().rev().find(|(k, _)| *k == kind).map(|(_, v)| *v)
+    }
+
+    pub fn nested(&self, kind: u16) -> Result<Option<Attrs<'a>>, DecodeError> {
+        self.get(kind).map(Attrs::parse).transpose()
+    }
+
+    pub fn u8(&self, kind: u16) -> Result<Option<u8>, DecodeError> {
+        self.fixed::<1>(kind).map(|o| o.map(|b| b[0]))
+    }
+
+    pub fn u16(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
+        self.fixed::<2>(kind).map(|o| o.map(u16::from_ne_bytes))
+    }
+
+    pub fn u16_be(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
+        self.fixed::<2>(kind).map(|o| o.map(u16::from_be_bytes))
+    }
+
+    pub fn u32(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
+        self.fixed::<4>(kind).map(|o| o.map(u32::from_ne_bytes))
+    }
+
+    pub fn u32_be(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
+        self.fixed::<4>(kind).map(|o| o.map(u32::from_be_bytes))
+    }
+
+    pub fn u64(&self, kind: u16) -> Result<Option<u64>, DecodeError> {
+        self.fixed::<8>(kind).map(|o| o.map(u64::from_ne_bytes))
+    }
+
+    /// A NUL-terminated string (the NUL and anything after it dropped).
+    pub fn string(&self, kind: u16) -> Result<Option<String>, DecodeError> {
+        match self.get(kind) {
+            None => Ok(None),
+            Some(v) => {
+                let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+                String::from_utf8(v[..end].to_vec())
+                    .map(Some)
+                    .map_err(|_| DecodeError::new(format!("attribute {kind}: not UTF-8")))
+            }
+        }
+    }
+
+    /// An address of the given family; IPv4 takes the first 4 of the 16 bytes.
+    pub fn addr(&self, kind: u16, family: Family) -> Result<Option<IpAddr>, DecodeError> {
+        let Some(v) = self.get(kind) else { return Ok(None) };
+        match family {
+            Family::Inet if v.len() >= 4 => {
+                Ok(Some(IpAddr::V4(Ipv4Addr::new(v[0], v[1], v[2], v[3]))))
+            }
+            Family::Inet6 if v.len() >= 16 => {
+                let mut b = [0u8; 16];
+                b.copy_from_slice(&v[..16]);
+                Ok(Some(IpAddr::V6(Ipv6Addr::from(b))))
+            }
+            _ => Err(DecodeError::new(format!(
+                "attribute {kind}: {} bytes is too short for an address",
+                v.len()
+            ))),
+        }
+    }
+
+    fn fixed<const N: usize>(&self, kind: u16) -> Result<Option<[u8; N]>, DecodeError> {
+        match self.get(kind) {
+            None => Ok(None),
+            Some(v) => v.get(..N).and_then(|s| s.try_into().ok()).map(Some).ok_or_else(|| {
+                DecodeError::new(format!("attribute {kind}: {} bytes, want {N}", v.len()))
+            }),
+        }
+    }
+
+    /// Like [`Attrs::u32`] but the attribute must be present.
+    pub fn req_u32(&self, kind: u16, what: &str) -> Result<u32, DecodeError> {
+        self.u32(kind)?.ok_or_else(|| missing(what))
+    }
+
+    pub fn req_u16(&self, kind: u16, what: &str) -> Result<u16, DecodeError> {
+        self.u16(kind)?.ok_or_else(|| missing(what))
+    }
+}
+
+pub fn missing(what: &str) -> DecodeError {
+    DecodeError::new(format!("reply lacks {what}"))
+}
+
+/// The value bytes of a checked attribute, with the buffer's own lifetime.
+fn value_of<'a>(nla: NlaBuffer<&'a [u8]>) -> &'a [u8] {
+    let len = nla.value_length();
+    let inner: &'a [u8] = nla.into_inner();
+    // `new_checked` guaranteed 4 <= length <= inner.len().
+    &inner[4..4 + len]
+}
+
+/// Decode a family number from the kernel.
+pub fn family_from(af: u16) -> Result<Family, DecodeError> {
+    match af {
+        AF_INET => Ok(Family::Inet),
+        AF_INET6 => Ok(Family::Inet6),
+        other => Err(DecodeError::new(format!("unknown address family {other}"))),
+    }
+}

@@ -1,0 +1,814 @@
+//! Kernel comparison bench: our `ipvsadm` against the reference ipvsadm 1.31
+//! on real Debian kernels (6.1 and 6.12) booted under QEMU.
+//!
+//! Every case in `tests/cases/*.cases` is run inside the VM by
+//! `tests/vm/driver.sh`: once with the reference first in PATH, once with
+//! ours. Per step, stdout, stderr and exit status must match; the state left
+//! by the reference must be listed identically by ours, and the state left by
+//! ours must be listed by the reference exactly like the state left by the
+//! reference (`-S -n`, `-L -n`, `-L -n --timeout`, `-L -n --daemon`).
+//!
+//! Environment:
+//! - `IPVSADM_CASES=substring`: only cases whose name (or file name) contains it.
+//! - `IPVSADM_REQUIRE_VM=1`: fail (instead of skipping) when the VM kit is
+//!   missing (`tests/vm/kit.sh fetch` makes it).
+//! - `IPVSADM_OURS=path`: binary to test instead of the one cargo built.
+//! - `IPVSADM_VM_TIMEOUT=secs`: bound for the whole VM run.
+//! - `IPVSADM_STEP_TIMEOUT=secs`: bound for each step inside the VM (10).
+//! - `IPVS_VM_KIT=dir`: kit directory (default `target/vm-kit`).
+//!
+//! The raw results and the VM console of the latest run are kept in
+//! `target/vm-runs/<series>/`. Only std is used here.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[test]
+fn kernel_6_1() {
+    run_series("6.1");
+}
+
+#[test]
+fn kernel_6_12() {
+    run_series("6.12");
+}
+
+const SNAPSHOT_EXPLAIN_OURS_LISTING: &str =
+    "state made by the reference, listed by ours (expected: listed by the reference)";
+const SNAPSHOT_EXPLAIN_OURS_STATE: &str =
+    "state made by ours, listed by the reference (expected: state made by the reference)";
+const MAX_MISMATCHES_PER_CASE: usize = 6;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes straight to the process's stderr, past the test harness's output
+/// capture, so that the summary shows even when the test passes.
+fn loud(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// Fails the test without a panic backtrace (the report is already printed).
+fn fail(msg: String) -> ! {
+    eprintln!("{msg}");
+    std::panic::resume_unwind(Box::new(msg))
+}
+
+fn in_path(prog: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
+        .unwrap_or(false)
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+// ------------------------------------------------------------------ cases
+
+#[derive(Debug, Clone)]
+struct CaseDef {
+    file: String,
+    name: String,
+    steps: Vec<String>,
+}
+
+/// Parses all case files the same way the in-VM driver does.
+fn load_cases(dir: &Path) -> Vec<CaseDef> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().map(|x| x == "cases").unwrap_or(false))
+        .collect();
+    files.sort_by(|a, b| {
+        a.file_name()
+            .unwrap()
+            .as_encoded_bytes()
+            .cmp(b.file_name().unwrap().as_encoded_bytes())
+    });
+    let mut cases = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let mut cur: Option<CaseDef> = None;
+        for (lineno, line) in text.lines().enumerate() {
+            if let Some(rest) = line.strip_prefix("###") {
+                if let Some(c) = cur.take() {
+                    cases.push(c);
+                }
+                let name = rest.strip_prefix(' ').unwrap_or(rest).to_string();
+                if name.is_empty() {
+                    problems.push(format!("{file}:{}: case without a name", lineno + 1));
+                }
+                cur = Some(CaseDef {
+                    file: file.clone(),
+                    name,
+                    steps: Vec::new(),
+                });
+            } else if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            } else if let Some(c) = cur.as_mut() {
+                c.steps.push(line.to_string());
+            } else {
+                problems.push(format!(
+                    "{file}:{}: step before the first `### name` line",
+                    lineno + 1
+                ));
+            }
+        }
+        if let Some(c) = cur.take() {
+            cases.push(c);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in &cases {
+        if !c.name.is_empty() && !seen.insert(c.name.clone()) {
+            problems.push(format!("{}: duplicate case name `{}`", c.file, c.name));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "bad case files:\n  {}",
+        problems.join("\n  ")
+    );
+    cases.retain(|c| !c.name.is_empty());
+    cases
+}
+
+// ---------------------------------------------------------------- results
+
+#[derive(Debug, Clone, Default)]
+struct Out {
+    rc: i32,
+    cmd: String,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct CaseResult {
+    file: String,
+    name: String,
+    nsteps: usize,
+    steps_ref: Vec<Out>,
+    steps_ours: Vec<Out>,
+    snaps: Vec<(String, Out)>,
+    warnings: Vec<String>,
+    /// S/P records in output order, waiting for their data (the D record).
+    pending: Vec<(Rec, usize)>,
+    ended: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Rec {
+    StepRef,
+    StepOurs,
+    Snap,
+}
+
+#[derive(Debug, Default)]
+struct Results {
+    kernel: String,
+    ref_version: String,
+    has_ours: bool,
+    cases: Vec<CaseResult>,
+    finished: Option<usize>,
+    garbage: Vec<String>,
+}
+
+fn b64_decode(s: &str) -> Result<Vec<u8>, String> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    }
+    let bytes = s.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in bytes {
+        let v = val(c).ok_or_else(|| format!("bad base64 character {:?}", c as char))?;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+fn parse_results(raw: &[u8]) -> Results {
+    let mut r = Results::default();
+    let text = String::from_utf8_lossy(raw);
+    for line in text.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let dec =
+            |i: usize| -> Result<Vec<u8>, String> { b64_decode(f.get(i).copied().unwrap_or("")) };
+        let dec_s = |i: usize| -> Result<String, String> {
+            dec(i).map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        let num = |i: usize| -> Result<i64, String> {
+            f.get(i)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| format!("bad number in field {i}"))
+        };
+        let res: Result<(), String> = (|| {
+            match f[0] {
+                "H" if f.len() == 4 => {
+                    r.kernel = dec_s(1)?;
+                    r.ref_version = dec_s(2)?.trim().to_string();
+                    r.has_ours = f[3] == "1";
+                }
+                "C" if f.len() == 4 => r.cases.push(CaseResult {
+                    file: dec_s(1)?,
+                    name: dec_s(2)?,
+                    nsteps: num(3)? as usize,
+                    ..Default::default()
+                }),
+                "S" if f.len() == 4 => {
+                    let c = r.cases.last_mut().ok_or("step outside a case")?;
+                    let o = Out {
+                        rc: num(3)? as i32,
+                        ..Default::default()
+                    };
+                    let (list, kind) = match f[1] {
+                        "ref" => (&mut c.steps_ref, Rec::StepRef),
+                        "ours" => (&mut c.steps_ours, Rec::StepOurs),
+                        p => return Err(format!("unknown phase {p}")),
+                    };
+                    list.push(o);
+                    let idx = list.len() - 1;
+                    c.pending.push((kind, idx));
+                }
+                "P" if f.len() == 3 => {
+                    let c = r.cases.last_mut().ok_or("snapshot outside a case")?;
+                    c.snaps.push((
+                        f[1].to_string(),
+                        Out {
+                            rc: num(2)? as i32,
+                            ..Default::default()
+                        },
+                    ));
+                    let idx = c.snaps.len() - 1;
+                    c.pending.push((Rec::Snap, idx));
+                }
+                "D" if f.len() == 3 => {
+                    let c = r.cases.last_mut().ok_or("data outside a case")?;
+                    let sizes: Vec<usize> = if f[1].is_empty() {
+                        Vec::new()
+                    } else {
+                        f[1].split(',')
+                            .map(|n| n.parse().map_err(|_| format!("bad size {n:?}")))
+                            .collect::<Result<_, _>>()?
+                    };
+                    let blob = dec(2)?;
+                    if sizes.len() != 3 * c.pending.len()
+                        || sizes.iter().sum::<usize>() != blob.len()
+                    {
+                        return Err(format!(
+                            "data record does not fit: {} sizes for {} records, {} bytes for {}",
+                            sizes.len(),
+                            c.pending.len(),
+                            blob.len(),
+                            sizes.iter().sum::<usize>()
+                        ));
+                    }
+                    let mut pos = 0;
+                    let mut take = |n: usize| {
+                        let v = blob[pos..pos + n].to_vec();
+                        pos += n;
+                        v
+                    };
+                    for (k, (kind, idx)) in std::mem::take(&mut c.pending).into_iter().enumerate() {
+                        let o = match kind {
+                            Rec::StepRef => &mut c.steps_ref[idx],
+                            Rec::StepOurs => &mut c.steps_ours[idx],
+                            Rec::Snap => &mut c.snaps[idx].1,
+                        };
+                        o.cmd = String::from_utf8_lossy(&take(sizes[3 * k])).into_owned();
+                        o.stdout = take(sizes[3 * k + 1]);
+                        o.stderr = take(sizes[3 * k + 2]);
+                    }
+                }
+                "W" if f.len() == 2 => {
+                    let w = dec_s(1)?;
+                    match r.cases.last_mut() {
+                        Some(c) => c.warnings.push(w),
+                        None => r.garbage.push(format!("warning: {w}")),
+                    }
+                }
+                "E" if f.len() == 1 => {
+                    let c = r.cases.last_mut().ok_or("end outside a case")?;
+                    if !c.pending.is_empty() {
+                        return Err(format!(
+                            "case ended with {} records without data",
+                            c.pending.len()
+                        ));
+                    }
+                    c.ended = true;
+                }
+                "Z" if f.len() == 2 => r.finished = Some(num(1)? as usize),
+                _ => return Err("unknown record".into()),
+            }
+            Ok(())
+        })();
+        if let Err(e) = res {
+            let mut shown: String = line.chars().take(120).collect();
+            if shown.len() < line.len() {
+                shown.push('…');
+            }
+            r.garbage.push(format!("{e}: {shown}"));
+        }
+    }
+    r
+}
+
+// ------------------------------------------------------------------- diff
+
+/// Shows a line so that invisible differences become visible (control
+/// characters escaped; on changed lines, trailing blanks shown as `·`).
+fn show_line(line: &str, mark_trailing: bool) -> String {
+    let trimmed = if mark_trailing {
+        line.trim_end_matches(' ')
+    } else {
+        line
+    };
+    let mut s = String::new();
+    for ch in trimmed.chars() {
+        match ch {
+            '\t' => s.push_str("\\t"),
+            '\r' => s.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(s, "\\x{:02x}", c as u32);
+            }
+            c => s.push(c),
+        }
+    }
+    for _ in 0..(line.len() - trimmed.len()) {
+        s.push('·');
+    }
+    s
+}
+
+fn split_lines(b: &[u8]) -> (Vec<String>, bool) {
+    let text = String::from_utf8_lossy(b);
+    let complete = text.is_empty() || text.ends_with('\n');
+    (text.lines().map(|l| l.to_string()).collect(), complete)
+}
+
+/// Line diff (LCS) of expected vs got, with `-` for expected-only lines,
+/// `+` for got-only lines; long runs of equal lines are shortened.
+fn diff(expected: &[u8], got: &[u8], indent: &str) -> String {
+    let (a, a_nl) = split_lines(expected);
+    let (b, b_nl) = split_lines(got);
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            ops.push((' ', &a[i]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', &a[i]));
+            i += 1;
+        } else {
+            ops.push(('+', &b[j]));
+            j += 1;
+        }
+    }
+    let mut out = String::new();
+    let mut k = 0;
+    while k < ops.len() {
+        if ops[k].0 == ' ' {
+            let start = k;
+            while k < ops.len() && ops[k].0 == ' ' {
+                k += 1;
+            }
+            let run = &ops[start..k];
+            let head = if start == 0 { 0 } else { 3 };
+            let tail = if k == ops.len() { 0 } else { 3 };
+            if run.len() > head + tail + 1 {
+                for (_, l) in &run[..head] {
+                    let _ = writeln!(out, "{indent}  {}", show_line(l, false));
+                }
+                let _ = writeln!(
+                    out,
+                    "{indent}  [... {} equal lines ...]",
+                    run.len() - head - tail
+                );
+                for (_, l) in &run[run.len() - tail..] {
+                    let _ = writeln!(out, "{indent}  {}", show_line(l, false));
+                }
+            } else {
+                for (_, l) in run {
+                    let _ = writeln!(out, "{indent}  {}", show_line(l, false));
+                }
+            }
+        } else {
+            let _ = writeln!(out, "{indent}{}{}", ops[k].0, show_line(ops[k].1, true));
+            k += 1;
+        }
+    }
+    if a_nl != b_nl {
+        let _ = writeln!(
+            out,
+            "{indent}(expected {} with a newline, got {})",
+            if a_nl { "ends" } else { "does not end" },
+            if b_nl { "ends with one" } else { "does not" }
+        );
+    }
+    if expected != got && a == b && a_nl == b_nl {
+        let _ = writeln!(
+            out,
+            "{indent}(the texts differ in bytes that are not shown: invalid UTF-8?)"
+        );
+    }
+    if n == 0 && m == 0 && a_nl == b_nl {
+        let _ = writeln!(out, "{indent}(empty)");
+    }
+    out
+}
+
+/// Compares two outputs; returns a readable description when they differ.
+fn compare(expected: &Out, got: &Out) -> Option<String> {
+    let mut s = String::new();
+    if expected.rc != got.rc {
+        let _ = writeln!(
+            s,
+            "    exit status: expected {}, got {}{}",
+            expected.rc,
+            got.rc,
+            rc_hint(got.rc)
+        );
+    }
+    for (what, e, g) in [
+        ("stdout", &expected.stdout, &got.stdout),
+        ("stderr", &expected.stderr, &got.stderr),
+    ] {
+        if e != g {
+            let _ = writeln!(s, "    {what} (-expected +got):");
+            s.push_str(&diff(e, g, "      "));
+        }
+    }
+    if s.is_empty() {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+fn rc_hint(rc: i32) -> &'static str {
+    match rc {
+        137 | 143 | 124 => " (killed by the step timeout?)",
+        134 => " (abort/panic?)",
+        139 => " (segfault)",
+        126 | 127 => " (not found / not executable?)",
+        _ => "",
+    }
+}
+
+// ------------------------------------------------------------------ check
+
+/// Returns the failure report of one case, or None when it passed.
+fn check_case(def: &CaseDef, res: Option<&CaseResult>) -> Option<String> {
+    let header = format!("FAIL [{}] {}\n", def.file, def.name);
+    let Some(res) = res else {
+        return Some(format!(
+            "{header}    did not run: the VM stopped before it (see the console)\n"
+        ));
+    };
+    let mut issues: Vec<String> = Vec::new();
+    if res.name != def.name || res.file != def.file {
+        issues.push(format!(
+            "    result is for [{}] {}: case files out of sync?\n",
+            res.file, res.name
+        ));
+    }
+    if !res.ended {
+        let n = def.steps.len();
+        let step = |i: usize| def.steps.get(i).map(String::as_str).unwrap_or("?");
+        let place = if res.steps_ref.len() < n {
+            format!(
+                "the reference's step {}: {}",
+                res.steps_ref.len() + 1,
+                step(res.steps_ref.len())
+            )
+        } else if res.steps_ours.is_empty() && res.snaps.iter().all(|(t, _)| t.starts_with("ref/"))
+        {
+            "the snapshots of the reference's state (or the reset before our run)".to_string()
+        } else if res.steps_ours.len() < n {
+            format!(
+                "our step {}: {}",
+                res.steps_ours.len() + 1,
+                step(res.steps_ours.len())
+            )
+        } else {
+            "the snapshots of the state made by ours".to_string()
+        };
+        issues.push(format!(
+            "    interrupted: the VM stopped during {place} (crash? timeout? see the console)\n"
+        ));
+        // Outputs of an unfinished case never left the VM: nothing to compare.
+        return Some(format!("{header}{}", issues.concat()));
+    }
+    for w in &res.warnings {
+        issues.push(format!("    driver warning: {w}\n"));
+    }
+    let n = def.steps.len();
+    if res.nsteps != n || (res.ended && (res.steps_ref.len() != n || res.steps_ours.len() != n)) {
+        issues.push(format!(
+            "    step count: case has {n}, driver saw {}, ran {} (ref) / {} (ours)\n",
+            res.nsteps,
+            res.steps_ref.len(),
+            res.steps_ours.len()
+        ));
+    }
+    for (i, (e, g)) in res.steps_ref.iter().zip(res.steps_ours.iter()).enumerate() {
+        if let Some(d) = compare(e, g) {
+            issues.push(format!(
+                "  step {}: {}\n{d}",
+                i + 1,
+                def.steps.get(i).unwrap_or(&e.cmd)
+            ));
+        }
+    }
+    let snap = |tag: &str, cmd: &str| {
+        res.snaps
+            .iter()
+            .find(|(t, o)| t == tag && o.cmd == cmd)
+            .map(|(_, o)| o)
+    };
+    for (tag, o) in res.snaps.iter().filter(|(t, _)| t == "ref/ref") {
+        for (other, explain) in [
+            ("ref/ours", SNAPSHOT_EXPLAIN_OURS_LISTING),
+            ("ours/ref", SNAPSHOT_EXPLAIN_OURS_STATE),
+        ] {
+            match snap(other, &o.cmd) {
+                Some(g) => {
+                    if let Some(d) = compare(o, g) {
+                        issues.push(format!("  after all steps, `{}`: {explain}\n{d}", o.cmd));
+                    }
+                }
+                None if res.ended => issues.push(format!(
+                    "    snapshot {other} `{}` missing ({tag})\n",
+                    o.cmd
+                )),
+                None => {}
+            }
+        }
+    }
+    if issues.is_empty() {
+        return None;
+    }
+    let mut s = header;
+    let total = issues.len();
+    for issue in issues.into_iter().take(MAX_MISMATCHES_PER_CASE) {
+        s.push_str(&issue);
+    }
+    if total > MAX_MISMATCHES_PER_CASE {
+        let _ = writeln!(
+            s,
+            "  ... and {} more mismatches in this case",
+            total - MAX_MISMATCHES_PER_CASE
+        );
+    }
+    Some(s)
+}
+
+// -------------------------------------------------------------------- run
+
+fn run_series(series: &str) {
+    let root = root();
+    let kit = env_nonempty("IPVS_VM_KIT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/vm-kit"));
+    let require = std::env::var("IPVSADM_REQUIRE_VM")
+        .map(|v| v == "1")
+        .unwrap_or(false);
+    let vmlinuz = kit.join(series).join("vmlinuz");
+    let mut missing = Vec::new();
+    if !vmlinuz.is_file() {
+        missing.push(format!("no {}", vmlinuz.display()));
+    }
+    if !in_path("qemu-system-x86_64") {
+        missing.push("qemu-system-x86_64 not in PATH".to_string());
+    }
+    if !missing.is_empty() {
+        let msg = format!(
+            "kernel tests did NOT run: VM kit missing (run tests/run) [{series}: {}; `tests/vm/kit.sh fetch` makes the kit]",
+            missing.join(", ")
+        );
+        if require {
+            loud(&format!(
+                "\n!!!!! {msg}, and IPVSADM_REQUIRE_VM=1: failing\n\n"
+            ));
+            fail(format!("{msg}, and IPVSADM_REQUIRE_VM=1"));
+        }
+        loud(&format!("\n!!!!! {msg}\n\n"));
+        return;
+    }
+
+    let ours = env_nonempty("IPVSADM_OURS")
+        .or_else(|| option_env!("CARGO_BIN_EXE_ipvsadm").map(String::from))
+        .expect("no binary to test: cargo did not build a bin named `ipvsadm` and IPVSADM_OURS is unset");
+    assert!(
+        Path::new(&ours).is_file(),
+        "binary to test does not exist: {ours}"
+    );
+
+    let filter = env_nonempty("IPVSADM_CASES");
+    let mut cases = load_cases(&root.join("tests/cases"));
+    if let Some(f) = &filter {
+        cases.retain(|c| c.name.contains(f.as_str()) || c.file.contains(f.as_str()));
+    }
+    if cases.is_empty() {
+        loud(&format!(
+            "compat {series}: 0 cases (filter {:?} matches none)\n",
+            filter.unwrap_or_default()
+        ));
+        return;
+    }
+
+    // Payload: driver + case files (+ filter).
+    let run_dir = root.join("target/vm-runs").join(series);
+    let _ = fs::remove_dir_all(&run_dir);
+    let payload = run_dir.join("payload");
+    fs::create_dir_all(payload.join("cases")).unwrap();
+    fs::copy(root.join("tests/vm/driver.sh"), payload.join("main.sh")).expect("copy driver.sh");
+    for entry in fs::read_dir(root.join("tests/cases")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().map(|x| x == "cases").unwrap_or(false) {
+            fs::copy(&p, payload.join("cases").join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    if let Some(f) = &filter {
+        fs::write(payload.join("filter"), f).unwrap();
+    }
+    let step_timeout: u64 = env_nonempty("IPVSADM_STEP_TIMEOUT")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    fs::write(payload.join("step_timeout"), step_timeout.to_string()).unwrap();
+    let nsteps: usize = cases.iter().map(|c| c.steps.len()).sum();
+    let vm_timeout: u64 = env_nonempty("IPVSADM_VM_TIMEOUT")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(240 + 8 * cases.len() as u64 + 2 * nsteps as u64);
+
+    let out = run_dir.join("results.txt");
+    loud(&format!(
+        "compat {series}: running {} cases ({nsteps} steps) in the VM, ours = {ours}{}\n",
+        cases.len(),
+        filter
+            .as_deref()
+            .map(|f| format!(", IPVSADM_CASES={f:?}"))
+            .unwrap_or_default()
+    ));
+    let started = std::time::Instant::now();
+    let status = Command::new("bash")
+        .arg(root.join("tests/vm/kit.sh"))
+        .args(["run", "--kernel", series, "--ours", &ours, "--payload"])
+        .arg(&payload)
+        .arg("--out")
+        .arg(&out)
+        .args(["--timeout", &vm_timeout.to_string()])
+        .status()
+        .expect("cannot run tests/vm/kit.sh");
+    let secs = started.elapsed().as_secs_f64();
+    let console = run_dir.join("results.txt.console");
+    let raw = fs::read(&out).unwrap_or_default();
+    let res = parse_results(&raw);
+
+    let mut report = String::new();
+    let vm_problem = match status.code() {
+        Some(0) => None,
+        Some(124) => Some(format!(
+            "the VM timed out after {vm_timeout}s (IPVSADM_VM_TIMEOUT)"
+        )),
+        Some(125) => {
+            Some("the VM stopped without the driver completing (kernel crash?)".to_string())
+        }
+        Some(c) => Some(format!("tests/vm/kit.sh run failed with exit status {c}")),
+        None => Some("tests/vm/kit.sh run was killed".to_string()),
+    };
+    if let Some(p) = &vm_problem {
+        let _ = writeln!(
+            report,
+            "compat {series}: {p}; console: {}",
+            console.display()
+        );
+        let text = String::from_utf8_lossy(&fs::read(&console).unwrap_or_default()).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        // From a little before the first sign of a kernel problem, else the tail.
+        let trouble = [
+            "Kernel panic",
+            "BUG:",
+            "Oops",
+            "WARNING:",
+            "general protection",
+            "Call Trace",
+        ];
+        let start = match lines
+            .iter()
+            .position(|l| trouble.iter().any(|t| l.contains(t)))
+        {
+            Some(p) => p.saturating_sub(5),
+            None => lines.len().saturating_sub(25),
+        };
+        for l in lines.iter().skip(start).take(40) {
+            let _ = writeln!(report, "    | {l}");
+        }
+    }
+    if !res.has_ours && vm_problem.is_none() {
+        let _ = writeln!(
+            report,
+            "compat {series}: the driver did not find /ours/ipvsadm in the VM"
+        );
+    }
+    for g in res.garbage.iter().filter(|_| vm_problem.is_none()) {
+        let _ = writeln!(report, "compat {series}: unparsable result line: {g}");
+    }
+    if vm_problem.is_none() && res.finished != Some(res.cases.len()) {
+        let _ = writeln!(
+            report,
+            "compat {series}: driver did not finish cleanly ({:?} of {})",
+            res.finished,
+            res.cases.len()
+        );
+    }
+
+    let mut failed = 0;
+    let mut failures = String::new();
+    for (i, def) in cases.iter().enumerate() {
+        if let Some(f) = check_case(def, res.cases.get(i)) {
+            failed += 1;
+            failures.push_str(&f);
+            failures.push('\n');
+        }
+    }
+    if res.cases.len() > cases.len() {
+        let _ = writeln!(
+            report,
+            "compat {series}: the VM ran {} cases, expected {}",
+            res.cases.len(),
+            cases.len()
+        );
+    }
+    let ok = failed == 0 && report.is_empty();
+    let mut text = String::new();
+    if !failures.is_empty() {
+        let _ = writeln!(
+            text,
+            "\n===== kernel {series} ({}): failing cases =====\n{failures}",
+            res.kernel
+        );
+    }
+    text.push_str(&report);
+    let _ = writeln!(
+        text,
+        "compat {series}: kernel {}, VM run {:.0}s, results and console in {}",
+        if res.kernel.is_empty() {
+            "?"
+        } else {
+            res.kernel.as_str()
+        },
+        secs,
+        run_dir.display()
+    );
+    let _ = writeln!(
+        text,
+        "compat {series}: {} cases, {} passed, {failed} failed",
+        cases.len(),
+        cases.len() - failed
+    );
+    loud(&text);
+    if !ok {
+        fail(format!(
+            "compat {series}: {failed} of {} cases failed (report above)",
+            cases.len()
+        ));
+    }
+}
