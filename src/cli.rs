@@ -6,7 +6,8 @@ use std::io::{self, BufRead, Write};
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
 use ipvs::model::ServiceEntry;
-use ipvs::output::{self, Numeric};
+use ipvs::output::{self, Names, Numeric};
+use ipvs::resolve::SystemNames;
 
 /// Exit status for a failure the kernel reported (ipvsadm exits with -1).
 const KERNEL_FAILURE: i32 = 255;
@@ -141,7 +142,7 @@ impl Session<'_> {
             ListWhat::Services => {
                 let info = self.client()?.info()?;
                 let entries = self.entries(listing)?;
-                output::write_list(&mut out, &info, &entries, listing, &Numeric)?;
+                output::write_list(&mut out, &info, &entries, listing, names(listing))?;
             }
             ListWhat::Timeouts => {
                 let t = self.client()?.timeouts()?;
@@ -165,7 +166,7 @@ impl Session<'_> {
     fn save(&mut self, listing: &Listing) -> Result<(), Failure> {
         let entries = self.entries(listing)?;
         let mut out = io::BufWriter::new(io::stdout().lock());
-        output::write_save(&mut out, &entries, listing, &Numeric)?;
+        output::write_save(&mut out, &entries, listing, names(listing))?;
         out.flush()?;
         Ok(())
     }
@@ -191,6 +192,15 @@ impl Session<'_> {
             }
         }
         status
+    }
+}
+
+/// Names for a listing: none with `-n`, else the system's.
+fn names(listing: &Listing) -> &'static dyn Names {
+    if listing.format.numeric {
+        &Numeric
+    } else {
+        &SystemNames
     }
 }
 

@@ -10,3 +10,4 @@ pub mod grammar;
 pub mod output;
 pub mod protocol;
 pub mod client;
+pub mod resolve;

@@ -202,8 +202,10 @@ mod tests {
         s.iter().map(|w| w.to_string()).collect()
     }
 
+    type Opts = Vec<(Opt, Option<String>, String)>;
+
     /// All options as (id, value, word), then the leftovers; or the error.
-    fn run(s: &[&str]) -> Result<(Vec<(Opt, Option<String>, String)>, Vec<String>), PoptError> {
+    fn run(s: &[&str]) -> Result<(Opts, Vec<String>), PoptError> {
         let args = words(s);
         let mut p = Popt::new(&args);
         let mut out = Vec::new();

@@ -45,7 +45,15 @@ pub fn write_daemons(w: &mut dyn Write, daemons: &[Daemon]) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn daemon(role: DaemonRole, ifn: &str, syncid: u32, maxlen: u16, group: &str, port: u16, ttl: u8) -> Daemon {
+    fn daemon(
+        role: DaemonRole,
+        ifn: &str,
+        syncid: u32,
+        maxlen: u16,
+        group: &str,
+        port: u16,
+        ttl: u8,
+    ) -> Daemon {
         Daemon {
             role,
             mcast_ifn: ifn.to_string(),
@@ -72,8 +80,24 @@ mod tests {
     #[test]
     fn master_and_backup() {
         let d = [
-            daemon(DaemonRole::Master, "dummy0", 200, 1000, "239.1.2.3", 9000, 5),
-            daemon(DaemonRole::Backup, "dummy0", 201, 1024, "ff02::1234", 9001, 6),
+            daemon(
+                DaemonRole::Master,
+                "dummy0",
+                200,
+                1000,
+                "239.1.2.3",
+                9000,
+                5,
+            ),
+            daemon(
+                DaemonRole::Backup,
+                "dummy0",
+                201,
+                1024,
+                "ff02::1234",
+                9001,
+                6,
+            ),
         ];
         assert_eq!(
             text(&d),
@@ -86,7 +110,15 @@ mod tests {
     // `ipvsadm -L --daemon`; and with no daemon, nothing.
     #[test]
     fn defaults_and_none() {
-        let d = [daemon(DaemonRole::Master, "dummy0", 0, 1472, "224.0.0.81", 8848, 1)];
+        let d = [daemon(
+            DaemonRole::Master,
+            "dummy0",
+            0,
+            1472,
+            "224.0.0.81",
+            8848,
+            1,
+        )];
         assert_eq!(
             text(&d),
             "master sync daemon (mcast=dummy0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\n"

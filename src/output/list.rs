@@ -107,7 +107,11 @@ pub fn write_list(
     listing: &Listing,
     names: &dyn Names,
 ) -> io::Result<()> {
-    let names: &dyn Names = if listing.format.numeric { &Numeric } else { names };
+    let names: &dyn Names = if listing.format.numeric {
+        &Numeric
+    } else {
+        names
+    };
     let f = &listing.format;
     let v = view(f);
     let mut out = Vec::new();
@@ -177,7 +181,11 @@ fn tunnel_info(d: &Dest) -> String {
             tunnel_csum_short(d.tun_flags)
         ),
         TunnelType::Gre => {
-            format!("{}:{}", tunnel_type_name(d.tun_type), tunnel_csum_short(d.tun_flags))
+            format!(
+                "{}:{}",
+                tunnel_type_name(d.tun_type),
+                tunnel_csum_short(d.tun_flags)
+            )
         }
     }
 }
@@ -192,7 +200,13 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
     match v {
         View::Stats => {
             push_left(out, &name, 28);
-            for n in [low(s.conns), low(s.inpkts), low(s.outpkts), s.inbytes, s.outbytes] {
+            for n in [
+                low(s.conns),
+                low(s.inpkts),
+                low(s.outpkts),
+                s.inbytes,
+                s.outbytes,
+            ] {
                 out.extend_from_slice(large_number(n, exact).as_bytes());
             }
         }
@@ -227,14 +241,20 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
             push_left(out, forward_name(d.forward).as_bytes(), 7);
             out.push(b' ');
             push_left(out, tunnel_info(d).as_bytes(), 13);
-            let line = format!(" {:<6} {:<10} {:<10}", d.weight, d.active_conns, d.inact_conns);
+            let line = format!(
+                " {:<6} {:<10} {:<10}",
+                d.weight, d.active_conns, d.inact_conns
+            );
             out.extend_from_slice(line.as_bytes());
         }
         View::Plain => {
             push_left(out, &name, 28);
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);
-            let line = format!(" {:<6} {:<10} {:<10}", d.weight, d.active_conns, d.inact_conns);
+            let line = format!(
+                " {:<6} {:<10} {:<10}",
+                d.weight, d.active_conns, d.inact_conns
+            );
             out.extend_from_slice(line.as_bytes());
         }
     }

@@ -174,7 +174,12 @@ mod tests {
             "192.0.2.1:80"
         );
         assert_eq!(
-            addr_port_text(&n, &"2001:db8::1".parse().unwrap(), 443, Some(Protocol::Udp)),
+            addr_port_text(
+                &n,
+                &"2001:db8::1".parse().unwrap(),
+                443,
+                Some(Protocol::Udp)
+            ),
             "[2001:db8::1]:443"
         );
     }

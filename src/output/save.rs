@@ -36,7 +36,11 @@ pub fn write_save(
     listing: &Listing,
     names: &dyn Names,
 ) -> io::Result<()> {
-    let names: &dyn Names = if listing.format.numeric { &Numeric } else { names };
+    let names: &dyn Names = if listing.format.numeric {
+        &Numeric
+    } else {
+        names
+    };
     let mut out = Vec::new();
     for entry in services_in_order(entries, false) {
         let spec = save_service_spec(&entry.service.key, names);

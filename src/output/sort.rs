@@ -79,9 +79,11 @@ pub fn compare_services(a: &ServiceKey, b: &ServiceKey) -> Ordering {
     // firewall-mark services the unspecified address, port 0 and no protocol.
     fn parts(k: &ServiceKey) -> (u32, u32, IpAddr, u16) {
         match *k {
-            ServiceKey::Addr { protocol, addr, port } => {
-                (0, u32::from(protocol.number()), addr, port)
-            }
+            ServiceKey::Addr {
+                protocol,
+                addr,
+                port,
+            } => (0, u32::from(protocol.number()), addr, port),
             ServiceKey::Fwmark { family, mark } => (mark, 0, family.any(), 0),
         }
     }
@@ -180,7 +182,11 @@ mod tests {
         match (proto, k) {
             ("TCP", k) => k,
             (p, ServiceKey::Addr { addr, port, .. }) => ServiceKey::Addr {
-                protocol: if p == "UDP" { Protocol::Udp } else { Protocol::Sctp },
+                protocol: if p == "UDP" {
+                    Protocol::Udp
+                } else {
+                    Protocol::Sctp
+                },
                 addr,
                 port,
             },
@@ -190,13 +196,20 @@ mod tests {
 
     fn entries(keys: &[&str]) -> Vec<ServiceEntry> {
         keys.iter()
-            .map(|k| ServiceEntry { service: Service::new(key(k)), dests: vec![] })
+            .map(|k| ServiceEntry {
+                service: Service::new(key(k)),
+                dests: vec![],
+            })
             .collect()
     }
 
     fn text(k: &ServiceKey) -> String {
         match *k {
-            ServiceKey::Addr { protocol, addr, port } => {
+            ServiceKey::Addr {
+                protocol,
+                addr,
+                port,
+            } => {
                 let p = match protocol {
                     Protocol::Tcp => "TCP",
                     Protocol::Udp => "UDP",
@@ -221,30 +234,84 @@ mod tests {
     #[test]
     fn services_like_reference() {
         let kernel = [
-            "TCP 127.0.0.2:80", "TCP [::192.0.2.1]:80", "TCP [::1]:80", "TCP 192.0.2.1:80",
-            "TCP 0.0.0.1:80", "TCP 1.0.0.1:80", "TCP 128.0.0.1:80", "TCP 100.64.0.1:80",
-            "TCP 10.0.0.1:80", "SCTP [2001:db8::1]:1", "TCP 192.0.2.1:1024", "TCP 192.0.2.2:1",
-            "TCP 192.0.2.1:1", "TCP 192.0.2.1:256", "TCP 192.0.2.1:65535",
-            "TCP [2001:db8::ffff:ffff]:80", "TCP [2001:db7::1]:80", "TCP [ff01:db9::1]:80",
-            "TCP [3001:db9::1]:80", "TCP [2001:db9::1]:80", "TCP [2001:db8::1:0]:80",
-            "TCP [2001:db8:ffff::1]:80", "TCP [2001:db8:8000::1]:80", "TCP [2001:db8::1]:80",
-            "TCP [2001:db8::8000:0:0:1]:80", "TCP [::ffff:192.0.2.1]:80",
-            "TCP 255.255.255.254:80", "UDP [2001:db8::1]:1", "TCP [2001:db8::1]:1",
-            "TCP [2001:db8::1]:256", "TCP 192.0.2.1:32767", "TCP 192.0.2.1:32768",
-            "FWM -2147483648", "FWM 2 IPv6", "FWM 3", "FWM 3 IPv6", "FWM 2147483647", "FWM -1",
+            "TCP 127.0.0.2:80",
+            "TCP [::192.0.2.1]:80",
+            "TCP [::1]:80",
+            "TCP 192.0.2.1:80",
+            "TCP 0.0.0.1:80",
+            "TCP 1.0.0.1:80",
+            "TCP 128.0.0.1:80",
+            "TCP 100.64.0.1:80",
+            "TCP 10.0.0.1:80",
+            "SCTP [2001:db8::1]:1",
+            "TCP 192.0.2.1:1024",
+            "TCP 192.0.2.2:1",
+            "TCP 192.0.2.1:1",
+            "TCP 192.0.2.1:256",
+            "TCP 192.0.2.1:65535",
+            "TCP [2001:db8::ffff:ffff]:80",
+            "TCP [2001:db7::1]:80",
+            "TCP [ff01:db9::1]:80",
+            "TCP [3001:db9::1]:80",
+            "TCP [2001:db9::1]:80",
+            "TCP [2001:db8::1:0]:80",
+            "TCP [2001:db8:ffff::1]:80",
+            "TCP [2001:db8:8000::1]:80",
+            "TCP [2001:db8::1]:80",
+            "TCP [2001:db8::8000:0:0:1]:80",
+            "TCP [::ffff:192.0.2.1]:80",
+            "TCP 255.255.255.254:80",
+            "UDP [2001:db8::1]:1",
+            "TCP [2001:db8::1]:1",
+            "TCP [2001:db8::1]:256",
+            "TCP 192.0.2.1:32767",
+            "TCP 192.0.2.1:32768",
+            "FWM -2147483648",
+            "FWM 2 IPv6",
+            "FWM 3",
+            "FWM 3 IPv6",
+            "FWM 2147483647",
+            "FWM -1",
         ];
         let sorted = [
-            "TCP 192.0.2.1:1", "TCP 192.0.2.1:256", "TCP 192.0.2.1:1024", "TCP 192.0.2.1:32767",
-            "TCP 192.0.2.1:32768", "TCP 192.0.2.1:65535", "TCP 192.0.2.2:1",
-            "TCP 255.255.255.254:80", "TCP 0.0.0.1:80", "TCP 1.0.0.1:80", "TCP 10.0.0.1:80",
-            "TCP 100.64.0.1:80", "TCP 127.0.0.2:80", "TCP 128.0.0.1:80", "TCP 192.0.2.1:80",
-            "TCP [ff01:db9::1]:80", "TCP [::192.0.2.1]:80", "TCP [::1]:80",
-            "TCP [::ffff:192.0.2.1]:80", "TCP [2001:db7::1]:80", "TCP [2001:db8::ffff:ffff]:80",
-            "TCP [2001:db8::1]:1", "TCP [2001:db8::1]:80", "TCP [2001:db8::1]:256",
-            "TCP [2001:db8::1:0]:80", "TCP [2001:db8:8000::1]:80", "TCP [2001:db8:ffff::1]:80",
-            "TCP [2001:db8::8000:0:0:1]:80", "TCP [2001:db9::1]:80", "TCP [3001:db9::1]:80",
-            "UDP [2001:db8::1]:1", "SCTP [2001:db8::1]:1", "FWM 2 IPv6", "FWM 3", "FWM 3 IPv6",
-            "FWM 2147483647", "FWM -2147483648", "FWM -1",
+            "TCP 192.0.2.1:1",
+            "TCP 192.0.2.1:256",
+            "TCP 192.0.2.1:1024",
+            "TCP 192.0.2.1:32767",
+            "TCP 192.0.2.1:32768",
+            "TCP 192.0.2.1:65535",
+            "TCP 192.0.2.2:1",
+            "TCP 255.255.255.254:80",
+            "TCP 0.0.0.1:80",
+            "TCP 1.0.0.1:80",
+            "TCP 10.0.0.1:80",
+            "TCP 100.64.0.1:80",
+            "TCP 127.0.0.2:80",
+            "TCP 128.0.0.1:80",
+            "TCP 192.0.2.1:80",
+            "TCP [ff01:db9::1]:80",
+            "TCP [::192.0.2.1]:80",
+            "TCP [::1]:80",
+            "TCP [::ffff:192.0.2.1]:80",
+            "TCP [2001:db7::1]:80",
+            "TCP [2001:db8::ffff:ffff]:80",
+            "TCP [2001:db8::1]:1",
+            "TCP [2001:db8::1]:80",
+            "TCP [2001:db8::1]:256",
+            "TCP [2001:db8::1:0]:80",
+            "TCP [2001:db8:8000::1]:80",
+            "TCP [2001:db8:ffff::1]:80",
+            "TCP [2001:db8::8000:0:0:1]:80",
+            "TCP [2001:db9::1]:80",
+            "TCP [3001:db9::1]:80",
+            "UDP [2001:db8::1]:1",
+            "SCTP [2001:db8::1]:1",
+            "FWM 2 IPv6",
+            "FWM 3",
+            "FWM 3 IPv6",
+            "FWM 2147483647",
+            "FWM -2147483648",
+            "FWM -1",
         ];
         let e = entries(&kernel);
         let got: Vec<String> = services_in_order(&e, false)
@@ -266,15 +333,25 @@ mod tests {
     #[test]
     fn family_then_protocol() {
         let e = entries(&[
-            "TCP [2001:db8::1]:80", "SCTP 198.51.100.1:5000", "UDP 192.0.2.1:53",
-            "FWM 1", "TCP 192.0.2.1:80",
+            "TCP [2001:db8::1]:80",
+            "SCTP 198.51.100.1:5000",
+            "UDP 192.0.2.1:53",
+            "FWM 1",
+            "TCP 192.0.2.1:80",
         ]);
-        let got: Vec<String> =
-            services_in_order(&e, false).iter().map(|s| text(&s.service.key)).collect();
+        let got: Vec<String> = services_in_order(&e, false)
+            .iter()
+            .map(|s| text(&s.service.key))
+            .collect();
         assert_eq!(
             got,
-            ["TCP 192.0.2.1:80", "UDP 192.0.2.1:53", "SCTP 198.51.100.1:5000",
-             "TCP [2001:db8::1]:80", "FWM 1"]
+            [
+                "TCP 192.0.2.1:80",
+                "UDP 192.0.2.1:53",
+                "SCTP 198.51.100.1:5000",
+                "TCP [2001:db8::1]:80",
+                "FWM 1"
+            ]
         );
     }
 
@@ -297,8 +374,14 @@ mod tests {
     #[test]
     fn mixed_family_dests() {
         let cases: [(&[&str], &[&str]); 3] = [
-            (&["[2001:db8::5]:80", "32.1.13.184:80"], &["32.1.13.184:80", "[2001:db8::5]:80"]),
-            (&["32.1.13.184:80", "[2001:db8::5]:80"], &["32.1.13.184:80", "[2001:db8::5]:80"]),
+            (
+                &["[2001:db8::5]:80", "32.1.13.184:80"],
+                &["32.1.13.184:80", "[2001:db8::5]:80"],
+            ),
+            (
+                &["32.1.13.184:80", "[2001:db8::5]:80"],
+                &["32.1.13.184:80", "[2001:db8::5]:80"],
+            ),
             (
                 &["[2001:db8:ffff::5]:80", "192.0.2.5:80", "32.1.13.184:80"],
                 &["192.0.2.5:80", "[2001:db8:ffff::5]:80", "32.1.13.184:80"],
@@ -316,8 +399,15 @@ mod tests {
     // newest first; sorted by address then port.
     #[test]
     fn dests_by_address_then_port() {
-        let kernel = ["192.0.2.99:80", "192.0.2.105:80", "192.0.2.104:80", "192.0.2.1:80",
-                      "198.51.100.2:80", "198.51.100.3:80", "198.51.100.2:79"];
+        let kernel = [
+            "192.0.2.99:80",
+            "192.0.2.105:80",
+            "192.0.2.104:80",
+            "192.0.2.1:80",
+            "198.51.100.2:80",
+            "198.51.100.3:80",
+            "198.51.100.2:79",
+        ];
         let d: Vec<Dest> = kernel.iter().map(|s| dest(s)).collect();
         let got: Vec<String> = dests_in_order(&d, false)
             .iter()
@@ -325,8 +415,15 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            ["192.0.2.1:80", "192.0.2.99:80", "192.0.2.104:80", "192.0.2.105:80",
-             "198.51.100.2:79", "198.51.100.2:80", "198.51.100.3:80"]
+            [
+                "192.0.2.1:80",
+                "192.0.2.99:80",
+                "192.0.2.104:80",
+                "192.0.2.105:80",
+                "198.51.100.2:79",
+                "198.51.100.2:80",
+                "198.51.100.3:80"
+            ]
         );
     }
 }

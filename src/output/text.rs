@@ -4,7 +4,9 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::model::{Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelType};
+use crate::model::{
+    Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelType,
+};
 
 use super::names::{addr_port_text, Names};
 
@@ -58,7 +60,11 @@ pub fn list_limit(addr: &IpAddr) -> usize {
 pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
     let mut out = Vec::new();
     match *key {
-        ServiceKey::Addr { protocol, addr, port } => {
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => {
             let text = addr_port_text(names, &addr, port, Some(protocol));
             push_left(&mut out, protocol_name(protocol).as_bytes(), 4);
             out.push(b' ');
@@ -85,7 +91,11 @@ pub fn list_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u
 pub fn save_service_spec(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
     let mut out = Vec::new();
     match *key {
-        ServiceKey::Addr { protocol, addr, port } => {
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => {
             let opt: &[u8] = match protocol {
                 Protocol::Tcp => b"-t ",
                 Protocol::Udp => b"-u ",
@@ -169,7 +179,8 @@ pub fn tunnel_csum_option(flags: u16) -> Option<&'static str> {
 /// leave out the third; other schedulers show `flag-1` to `flag-3`.
 pub fn sched_flags_text(svc: &Service) -> Option<String> {
     let f = svc.flags;
-    if !(f.has(ServiceFlags::SCHED1) || f.has(ServiceFlags::SCHED2) || f.has(ServiceFlags::SCHED3)) {
+    if !(f.has(ServiceFlags::SCHED1) || f.has(ServiceFlags::SCHED2) || f.has(ServiceFlags::SCHED3))
+    {
         return None;
     }
     let names: [Option<&str>; 3] = match svc.scheduler.as_str() {
@@ -177,7 +188,11 @@ pub fn sched_flags_text(svc: &Service) -> Option<String> {
         "mh" => [Some("mh-fallback"), Some("mh-port"), None],
         _ => [Some("flag-1"), Some("flag-2"), Some("flag-3")],
     };
-    let bits = [ServiceFlags::SCHED1, ServiceFlags::SCHED2, ServiceFlags::SCHED3];
+    let bits = [
+        ServiceFlags::SCHED1,
+        ServiceFlags::SCHED2,
+        ServiceFlags::SCHED3,
+    ];
     let parts: Vec<&str> = bits
         .iter()
         .zip(names.iter())

@@ -23,9 +23,30 @@ mod tests {
     #[test]
     fn timeouts() {
         for (t, want) in [
-            (Timeouts { tcp: 900, tcp_fin: 120, udp: 300 }, "Timeout (tcp tcpfin udp): 900 120 300\n"),
-            (Timeouts { tcp: 10, tcp_fin: 20, udp: 30 }, "Timeout (tcp tcpfin udp): 10 20 30\n"),
-            (Timeouts { tcp: 10, tcp_fin: 20, udp: 5 }, "Timeout (tcp tcpfin udp): 10 20 5\n"),
+            (
+                Timeouts {
+                    tcp: 900,
+                    tcp_fin: 120,
+                    udp: 300,
+                },
+                "Timeout (tcp tcpfin udp): 900 120 300\n",
+            ),
+            (
+                Timeouts {
+                    tcp: 10,
+                    tcp_fin: 20,
+                    udp: 30,
+                },
+                "Timeout (tcp tcpfin udp): 10 20 30\n",
+            ),
+            (
+                Timeouts {
+                    tcp: 10,
+                    tcp_fin: 20,
+                    udp: 5,
+                },
+                "Timeout (tcp tcpfin udp): 10 20 5\n",
+            ),
         ] {
             let mut out = Vec::new();
             write_timeouts(&mut out, &t).unwrap();

@@ -444,7 +444,7 @@ cmd_run() {
         -accel tcg -cpu "${IPVS_VM_CPU:-max}" -m 512 -smp 1 \
         -nodefaults -nic none -display none -monitor none -no-reboot \
         -kernel "$KIT/$series/vmlinuz" -initrd "$tmp/initrd" \
-        -append "console=ttyS0 quiet panic=-1 oops=panic" \
+        -append "console=ttyS0 quiet panic=-1 oops=panic ${IPVS_VM_APPEND:-}" \
         -chardev file,id=con,path="$tmp/console" -serial chardev:con \
         -chardev file,id=res,path="$tmp/out" -serial chardev:res \
         -chardev file,id=sts,path="$tmp/status" -serial chardev:sts \
