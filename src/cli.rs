@@ -47,47 +47,70 @@ struct Session<'a> {
     program: &'a str,
 }
 
-/// A command that failed: what to print on standard error and the status.
+/// A command that failed: what to print on standard error, the status,
+/// and whether ipvsadm would exit on the spot (which ends a restore too)
+/// rather than return the failure (after which a restore goes on).
 struct Failure {
     message: String,
     status: i32,
+    exits: bool,
+}
+
+impl Failure {
+    fn exit(message: impl Into<String>, status: i32) -> Failure {
+        Failure { message: message.into(), status, exits: true }
+    }
 }
 
 impl From<client::Error> for Failure {
     fn from(e: client::Error) -> Failure {
-        Failure { message: e.to_string(), status: KERNEL_FAILURE }
+        Failure { message: e.to_string(), status: KERNEL_FAILURE, exits: false }
     }
 }
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
-        Failure { message: e.to_string(), status: 1 }
+        Failure::exit(e.to_string(), 1)
     }
+}
+
+/// How a command ended: its status, and whether a restore must stop there.
+struct Outcome {
+    status: i32,
+    stop: bool,
 }
 
 impl Session<'_> {
     fn client(&mut self) -> Result<&mut Client, Failure> {
         if self.client.is_none() {
-            let c = Client::open().map_err(|e| Failure {
-                message: format!(
-                    "Can't initialize ipvs: {e}\nAre you sure that IP Virtual Server is built in the kernel or as module?"
-                ),
-                status: 2,
+            let c = Client::open().map_err(|e| {
+                Failure::exit(
+                    format!(
+                        "Can't initialize ipvs: {e}\nAre you sure that IP Virtual Server is built in the kernel or as module?"
+                    ),
+                    2,
+                )
             })?;
             self.client = Some(c);
         }
         // Just set above; `Option::as_mut` keeps this panic-free.
-        self.client.as_mut().ok_or_else(|| Failure { message: String::new(), status: 1 })
+        self.client.as_mut().ok_or_else(|| Failure::exit("", 1))
     }
 
     /// Carry out one command, printing its output and errors; returns the status.
     fn execute(&mut self, command: &Command) -> i32 {
+        self.carry_out(command).status
+    }
+
+    fn carry_out(&mut self, command: &Command) -> Outcome {
+        // Help and version end ipvsadm wherever they come, a restore included.
+        let stop = matches!(command, Command::Help | Command::Version);
         match self.try_execute(command) {
-            Ok(()) => 0,
+            Ok(()) => Outcome { status: 0, stop },
             Err(f) => {
                 let mut err = io::stderr().lock();
                 let _ = writeln!(err, "{}", f.message);
-                f.status
+                Outcome { status: f.status, stop: f.exits }
             }
         }
     }
@@ -107,9 +130,8 @@ impl Session<'_> {
             Command::StopDaemon(r) => self.client()?.stop_daemon(*r)?,
             Command::List(l) => self.list(l)?,
             Command::Save(l) => self.save(l)?,
-            Command::Restore => {
-                return Err(Failure { message: "restore inside restore".into(), status: 2 })
-            }
+            // The grammar refuses -R on a restore line.
+            Command::Restore => return Err(Failure::exit("restore inside restore", 2)),
             Command::Help => print_help()?,
             Command::Version => print_version()?,
         }
@@ -124,7 +146,7 @@ impl Session<'_> {
             Some(key) => {
                 let service = client.service(key).map_err(|e| {
                     if e.is_not_found() {
-                        Failure { message: "No such service".into(), status: 1 }
+                        Failure::exit("No such service", 1)
                     } else {
                         e.into()
                     }
@@ -153,10 +175,7 @@ impl Session<'_> {
                 output::write_daemons(&mut out, &d)?;
             }
             ListWhat::Connections => {
-                return Err(Failure {
-                    message: "connection listing is not supported yet".into(),
-                    status: 1,
-                })
+                return Err(Failure::exit("connection listing is not supported yet", 1))
             }
         }
         out.flush()?;
@@ -172,8 +191,9 @@ impl Session<'_> {
     }
 
     /// `-R`: one command a line, as ipvsadm does it: a line it cannot parse
-    /// ends the restore with that error; a kernel error is reported and the
-    /// restore goes on; the status is that of the last line.
+    /// ends the restore with that error (but for the option parser's own
+    /// errors); a kernel error is reported and the restore goes on; the
+    /// status is that of the last line.
     fn restore(&mut self, input: impl BufRead) -> i32 {
         let mut status = 0;
         for line in input.split(b'\n') {
@@ -186,7 +206,13 @@ impl Session<'_> {
             };
             match grammar::parse_restore_line_as(self.program, &line, &SystemResolver) {
                 Ok(None) => {}
-                Ok(Some(cmd)) => status = self.execute(&cmd),
+                Ok(Some(cmd)) => {
+                    let outcome = self.carry_out(&cmd);
+                    if outcome.stop {
+                        return outcome.status;
+                    }
+                    status = outcome.status;
+                }
                 Err(e) if e.fatal => return report_arg_error(&e),
                 Err(e) => status = report_arg_error(&e),
             }

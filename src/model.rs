@@ -96,6 +96,9 @@ impl ServiceFlags {
     }
 }
 
+/// Longest scheduler or persistence-engine name the kernel keeps, in bytes.
+pub const MAX_NAME_LEN: usize = 15;
+
 /// A virtual service. `stats` is filled only in what the kernel reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {

@@ -61,19 +61,6 @@ impl ArgError {
         ArgError { stderr: format!("{message}\n"), status: 255, fatal: false }
     }
 
-    /// Where ipvsadm 1.31 crashes with a segmentation fault (`-b ,`): it
-    /// prints nothing and dies of SIGSEGV, so a shell reports status 139.
-    /// See [`ArgError::is_crash`].
-    pub(crate) fn segfault() -> ArgError {
-        ArgError { stderr: String::new(), status: 139, fatal: true }
-    }
-
-    /// True where ipvsadm dies of SIGSEGV rather than exiting; a faithful
-    /// CLI raises SIGSEGV itself (the shell then prints "Segmentation
-    /// fault"), or at least exits with 139.
-    pub fn is_crash(&self) -> bool {
-        self.status == 139 && self.stderr.is_empty()
-    }
 }
 
 /// Parse an argument vector WITHOUT argv[0], as `ipvsadm`, looking names

@@ -477,8 +477,10 @@ fn option(d: &mut Draft, found: Found, ctx: &Ctx) -> Result<(), ArgError> {
 /// (`sh-*` only with sh, `mh-*` only with mh). Empty items are skipped;
 /// a value of commas only crashes ipvsadm.
 fn scheduler_flags(flags: &str, scheduler: Option<&str>) -> Result<u32, ArgError> {
+    // ipvsadm 1.31 dies of a segmentation fault here; we say what is wrong
+    // (a difference listed in the README).
     if !flags.is_empty() && flags.bytes().all(|b| b == b',') {
-        return Err(ArgError::segfault());
+        return Err(ArgError::fail(format!("invalid scheduler flag `{flags}'")));
     }
     let scheduler = scheduler.filter(|s| !s.is_empty()).unwrap_or(DEFAULT_SCHEDULER);
     let mut bits = 0;
@@ -610,14 +612,15 @@ fn build(d: Draft, sched_bits: u32, timeouts: Option<Timeouts>) -> Result<Comman
                 flags |= ServiceFlags::ONEPACKET;
             }
             let mut service = Service::new(draft_key.key());
-            service.scheduler = d
-                .scheduler
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| DEFAULT_SCHEDULER.to_string());
+            // ipvsadm keeps names in the kernel's 16-byte fields, so a longer
+            // name reaches the kernel cut (and is then not found).
+            service.scheduler = kernel_name(
+                d.scheduler.filter(|s| !s.is_empty()).as_deref().unwrap_or(DEFAULT_SCHEDULER),
+            );
             service.flags = ServiceFlags(flags);
             service.timeout = d.timeout;
             service.netmask = d.netmask;
-            service.pe_name = d.pe.filter(|p| !p.is_empty());
+            service.pe_name = d.pe.filter(|p| !p.is_empty()).as_deref().map(kernel_name);
             if d.cmd == Cmd::AddService {
                 Command::AddService(service)
             } else {
@@ -703,4 +706,14 @@ fn build(d: Draft, sched_bits: u32, timeouts: Option<Timeouts>) -> Result<Comman
         }
         Cmd::StopDaemon => Command::StopDaemon(d.role),
     })
+}
+
+/// A scheduler or persistence-engine name as it fits the kernel's field:
+/// at most 15 bytes, cut on a character boundary.
+fn kernel_name(name: &str) -> String {
+    let mut end = name.len().min(crate::model::MAX_NAME_LEN);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].to_string()
 }

@@ -91,6 +91,3 @@ pub const INFO_ATTR_CONN_TAB_SIZE: u16 = 2;
 /// Address families as the kernel numbers them.
 pub const AF_INET: u16 = 2;
 pub const AF_INET6: u16 = 10;
-
-/// Longest scheduler or persistence-engine name the kernel takes, without the NUL.
-pub const NAME_MAXLEN: usize = 15;
