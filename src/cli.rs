@@ -5,7 +5,7 @@ use std::io::{self, BufRead, Write};
 
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
-use ipvs::model::ServiceEntry;
+use ipvs::model::{Info, ServiceEntry};
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
 
@@ -14,16 +14,26 @@ const KERNEL_FAILURE: i32 = 255;
 
 /// Run one ipvsadm invocation; returns the exit status.
 pub fn run(program: &str, args: &[String]) -> i32 {
+    // ipvsadm reaches the kernel before it reads its arguments, so that
+    // without IPVS or without privilege every command fails the same way.
+    let mut session = match Session::open(program) {
+        Ok(s) => s,
+        Err(f) => return report(&f),
+    };
     let command = match grammar::parse_args_as(program, args, &SystemResolver) {
         Ok(c) => c,
         Err(e) => return report_arg_error(&e),
     };
-    let mut session = Session { client: None, program };
     let status = match command {
         Command::Restore => session.restore(io::stdin().lock()),
         other => session.execute(&other),
     };
     flush_stdout(status)
+}
+
+fn report(f: &Failure) -> i32 {
+    let _ = writeln!(io::stderr(), "{}", f.message);
+    f.status
 }
 
 fn report_arg_error(e: &grammar::ArgError) -> i32 {
@@ -40,9 +50,11 @@ fn flush_stdout(status: i32) -> i32 {
     }
 }
 
-/// The kernel connection, opened on first use and kept for the whole run.
+/// The kernel connection, opened once and kept for the whole run.
 struct Session<'a> {
-    client: Option<Client>,
+    client: Client,
+    /// What the kernel said of itself when the session opened.
+    info: Info,
     /// argv[0], which ipvsadm names in some messages.
     program: &'a str,
 }
@@ -80,21 +92,32 @@ struct Outcome {
     stop: bool,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    /// Connect as ipvsadm does: when the IPVS family is missing, load the
+    /// module with `modprobe ip_vs` and try once more; then ask the kernel
+    /// for its version, which needs the privilege every command needs.
+    fn open(program: &'a str) -> Result<Session<'a>, Failure> {
+        let cannot = |e: client::Error| {
+            Failure::exit(
+                format!(
+                    "Can't initialize ipvs: {e}\nAre you sure that IP Virtual Server is built in the kernel or as module?"
+                ),
+                2,
+            )
+        };
+        let mut client = match Client::open() {
+            Err(client::Error::NoIpvs(_)) => {
+                load_ipvs_module();
+                Client::open().map_err(cannot)?
+            }
+            other => other.map_err(cannot)?,
+        };
+        let info = client.info().map_err(cannot)?;
+        Ok(Session { client, info, program })
+    }
+
     fn client(&mut self) -> Result<&mut Client, Failure> {
-        if self.client.is_none() {
-            let c = Client::open().map_err(|e| {
-                Failure::exit(
-                    format!(
-                        "Can't initialize ipvs: {e}\nAre you sure that IP Virtual Server is built in the kernel or as module?"
-                    ),
-                    2,
-                )
-            })?;
-            self.client = Some(c);
-        }
-        // Just set above; `Option::as_mut` keeps this panic-free.
-        self.client.as_mut().ok_or_else(|| Failure::exit("", 1))
+        Ok(&mut self.client)
     }
 
     /// Carry out one command, printing its output and errors; returns the status.
@@ -162,9 +185,8 @@ impl Session<'_> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         match listing.what {
             ListWhat::Services => {
-                let info = self.client()?.info()?;
                 let entries = self.entries(listing)?;
-                output::write_list(&mut out, &info, &entries, listing, names(listing))?;
+                output::write_list(&mut out, &self.info, &entries, listing, names(listing))?;
             }
             ListWhat::Timeouts => {
                 let t = self.client()?.timeouts()?;
@@ -219,6 +241,15 @@ impl Session<'_> {
         }
         status
     }
+}
+
+/// Ask the system to load IPVS, as ipvsadm does; whatever modprobe says
+/// goes to standard error, and the retry that follows tells the outcome.
+fn load_ipvs_module() {
+    let _ = std::process::Command::new("/sbin/modprobe")
+        .arg("ip_vs")
+        .stdin(std::process::Stdio::null())
+        .status();
 }
 
 /// Names for a listing: none with `-n`, else the system's.

@@ -92,7 +92,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Io(e) => write!(f, "{e}"),
-            Error::NoIpvs(errno) => f.write_str(&strerror(*errno)),
+            // ipvsadm's words for a kernel without the IPVS family.
+            Error::NoIpvs(_) => f.write_str("Protocol not available"),
             Error::Kernel { op, errno } => f.write_str(&kernel_message(*op, *errno)),
             Error::Decode(e) => write!(f, "{e}"),
         }

@@ -9,7 +9,8 @@
 # default target/debug/ipvsadm when it exists). stdout and stderr are shown
 # interleaved, followed by the exit status of the commands; the script exits
 # with that status. Kernel console: add --console to print it too.
-# The VM has no network; dummy0 carries 192.0.2.1/24 198.51.100.1/24
+# /payload/net.sh is the traffic helper (see net.sh). The VM has no
+# network; dummy0 carries 192.0.2.1/24 198.51.100.1/24
 # 203.0.113.1/24 2001:db8::1/64 2001:db8:1::1/64. Default kernel: 6.1.
 #
 # Example:
@@ -43,6 +44,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ipvs-explore.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/payload"
 printf '%s\n' "$cmds" > "$tmp/payload/cmds.sh"
+cp "$HERE/net.sh" "$tmp/payload/net.sh"
 cat > "$tmp/payload/main.sh" <<'EOF'
 #!/bin/sh
 export PATH=/ref:$PATH
