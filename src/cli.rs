@@ -31,6 +31,26 @@ pub fn run(program: &str, args: &[String]) -> i32 {
     flush_stdout(status)
 }
 
+/// `ipvsadm-save [-n]`: the table in restore format, as the wrapper script
+/// distributions ship does it (`ipvsadm -S [-n]`); any other option gets
+/// its usage on standard error and status 1, other words are ignored.
+pub fn run_save(name: &str, args: &[String]) -> i32 {
+    let mut save = vec!["-S".to_string()];
+    for arg in args {
+        if arg == "-n" {
+            save.push("-n".to_string());
+        } else if arg.starts_with('-') {
+            let _ = write!(
+                io::stderr(),
+                "{name}: Script to save the IPVS table to stdout.\n   With the -n option, prints out the table in numeric format.\n"
+            );
+            return 1;
+        }
+    }
+    save.truncate(2);
+    run("ipvsadm", &save)
+}
+
 fn report(f: &Failure) -> i32 {
     let _ = writeln!(io::stderr(), "{}", f.message);
     f.status
