@@ -40,40 +40,39 @@ impl Names for SystemNames {
 
 /// The name of an address, or `None` when it has none.
 fn host_by_addr(addr: &IpAddr) -> Option<String> {
-    let mut host = [0 as libc::c_char; 1025];
-    // SAFETY: the sockaddr is fully initialised for its family and its size
-    // is passed; `host` is a writable buffer of the size passed.
-    let rc = unsafe {
-        match addr {
-            IpAddr::V4(a) => {
-                let mut sa: libc::sockaddr_in = std::mem::zeroed();
-                sa.sin_family = libc::AF_INET as libc::sa_family_t;
-                sa.sin_addr.s_addr = u32::from_ne_bytes(a.octets());
-                libc::getnameinfo(
-                    &sa as *const _ as *const libc::sockaddr,
-                    std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-                    host.as_mut_ptr(),
-                    host.len() as libc::socklen_t,
-                    std::ptr::null_mut(),
-                    0,
-                    libc::NI_NAMEREQD,
-                )
-            }
-            IpAddr::V6(a) => {
-                let mut sa: libc::sockaddr_in6 = std::mem::zeroed();
-                sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-                sa.sin6_addr.s6_addr = a.octets();
-                libc::getnameinfo(
-                    &sa as *const _ as *const libc::sockaddr,
-                    std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
-                    host.as_mut_ptr(),
-                    host.len() as libc::socklen_t,
-                    std::ptr::null_mut(),
-                    0,
-                    libc::NI_NAMEREQD,
-                )
-            }
+    // SAFETY (both arms): an all-zero sockaddr is valid; family and
+    // address are then filled in.
+    match addr {
+        IpAddr::V4(a) => {
+            let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+            sa.sin_family = libc::AF_INET as libc::sa_family_t;
+            sa.sin_addr.s_addr = u32::from_ne_bytes(a.octets());
+            name_info(&sa)
         }
+        IpAddr::V6(a) => {
+            let mut sa: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+            sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sa.sin6_addr.s6_addr = a.octets();
+            name_info(&sa)
+        }
+    }
+}
+
+/// `getnameinfo` for a socket address, requiring a name.
+fn name_info<T>(sa: &T) -> Option<String> {
+    let mut host = [0 as libc::c_char; 1025];
+    // SAFETY: `sa` is a complete socket address of the size passed; `host`
+    // is a writable buffer of the size passed.
+    let rc = unsafe {
+        libc::getnameinfo(
+            sa as *const T as *const libc::sockaddr,
+            std::mem::size_of::<T>() as libc::socklen_t,
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            std::ptr::null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        )
     };
     if rc != 0 {
         return None;
