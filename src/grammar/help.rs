@@ -35,6 +35,7 @@ Either long or short options are allowed.
   --start-daemon              start connection sync daemon
   --stop-daemon               stop connection sync daemon
   --help            -h        display this help message
+  --version         -v        display the version
 
 virtual-service:
   --tcp-service|-t  service-address   service-address is host[:port]
@@ -44,7 +45,7 @@ virtual-service:
 
 Options:
   --ipv6         -6                   fwmark entry uses IPv6
-  --scheduler    -s scheduler         one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh,
+  --scheduler    -s scheduler         one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,
                                       the default scheduler is wlc.
   --pe            engine              alternate persistence engine may be sip,
                                       not set by default.
@@ -68,7 +69,7 @@ Options:
   --daemon                            output of daemon information
   --stats                             output of statistics information
   --rate                              output of rate information
-  --exact                             expand numbers (display exact values)
+  --exact        -X                   expand numbers (display exact values)
   --thresholds                        output of thresholds information
   --persistent-conn                   output of persistent connection info
   --tun-info                          output of tunnel information
@@ -105,5 +106,49 @@ mod tests {
         let t = help_text("/sbin/ipvsadm");
         assert!(t.contains("\n  /sbin/ipvsadm -h\n"));
         assert!(!t.contains("\n  ipvsadm -"));
+    }
+
+    /// The lines of the help from `header` up to the next blank line.
+    fn group(header: &str) -> String {
+        let start = HELP.find(&format!("\n{header}\n")).unwrap_or_else(|| panic!("no {header}"));
+        let rest = &HELP[start + 1..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_string()
+    }
+
+    #[test]
+    fn lists_every_option_in_its_group() {
+        use crate::grammar::table::SPECS;
+        let commands = group("Commands:");
+        let options = format!("{}\n{}", group("virtual-service:"), group("Options:"));
+        let daemon = HELP[HELP.find("\nDaemon Options:\n").expect("daemon group")..].to_string();
+        for s in SPECS {
+            let long = format!("--{}", s.long);
+            let section = if s.long.starts_with("mcast-") || s.long == "syncid" || s.long == "sync-maxlen" {
+                &daemon
+            } else if s.arg == crate::grammar::popt::ArgKind::No && commands.contains(&format!("{long} "))
+                || ["start-daemon", "stop-daemon", "set"].contains(&s.long)
+            {
+                &commands
+            } else {
+                &options
+            };
+            let line = section
+                .lines()
+                .find(|l| {
+                    l.trim_start().starts_with(&long)
+                        && !l[l.find(&long).unwrap() + long.len()..]
+                            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+                })
+                .unwrap_or_else(|| panic!("{long} not in its group of the help"));
+            if let Some(c) = s.short {
+                assert!(line.contains(&format!("-{c}")), "-{c} not on the line of {long}: {line}");
+            }
+        }
+        for sched in crate::grammar::SCHEDULERS {
+            assert!(
+                options.contains(&format!("|{sched}")) || options.contains(&format!(" {sched}|")),
+                "{sched}"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ mod help;
 mod num;
 mod parser;
 mod popt;
+mod spec;
 mod table;
 
 #[cfg(test)]
@@ -23,6 +24,10 @@ pub use command::{Command, Format, ListWhat, Listing};
 pub use help::{help_text, HELP};
 pub use parser::{
     DEFAULT_MCAST_INTERFACE, DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, MAX_IFNAME, MAX_TIMEOUT,
+};
+pub use spec::{
+    command as clap_command, options, OptionName, DAEMON_STATES, PERSISTENCE_ENGINES, SCHEDULERS, SCHED_FLAGS,
+    TUNNEL_TYPES,
 };
 
 /// An error that ipvsadm would report: `stderr` is exactly the text it prints on
