@@ -8,6 +8,7 @@ use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
 use ipvs::model::{Info, ServiceEntry};
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
+use ipvs::restore;
 
 /// Exit status for a failure the kernel reported (ipvsadm exits with -1).
 const KERNEL_FAILURE: i32 = 255;
@@ -232,34 +233,53 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// `-R`: one command a line, as ipvsadm does it: a line it cannot parse
-    /// ends the restore with that error (but for the option parser's own
-    /// errors); a kernel error is reported and the restore goes on; the
-    /// status is that of the last line.
+    /// `-R`: the whole input is read and checked first (see
+    /// [`ipvs::restore`]); a line that is too long, not text, or that
+    /// ipvsadm's grammar rejects stops the restore with nothing applied,
+    /// naming the line. Then the lines are carried out in order, changes in
+    /// batches: a kernel error is reported as ipvsadm does and the restore
+    /// goes on; a listing error, `-h` and `-v` end it, as in ipvsadm. The
+    /// status is non-zero when any line failed: that of the last failure.
     fn restore(&mut self, input: impl BufRead) -> i32 {
-        let mut status = 0;
-        for line in input.split(b'\n') {
-            let line = match line {
-                Ok(l) => String::from_utf8_lossy(&l).into_owned(),
-                Err(e) => {
-                    let _ = writeln!(io::stderr(), "{e}");
-                    return 1;
-                }
-            };
-            match grammar::parse_restore_line_as(self.program, &line, &SystemResolver) {
-                Ok(None) => {}
-                Ok(Some(cmd)) => {
-                    let outcome = self.carry_out(&cmd);
-                    if outcome.stop {
-                        return outcome.status;
+        let plan = match restore::Plan::read(self.program, input, &SystemResolver) {
+            Ok(p) => p,
+            Err(rejected) => {
+                let _ = writeln!(io::stderr(), "{rejected}");
+                return rejected.status;
+            }
+        };
+        let mut failed = None;
+        for step in plan.steps() {
+            match step {
+                restore::Step::Changes { ops, requests } => {
+                    let client = match self.client() {
+                        Ok(c) => c,
+                        Err(f) => return report(&f),
+                    };
+                    let mut err = io::stderr().lock();
+                    let applied = client.apply_encoded(ops, requests, &mut |_, result| {
+                        if let Err(e) = result {
+                            let _ = writeln!(err, "{e}");
+                            failed = Some(KERNEL_FAILURE);
+                        }
+                    });
+                    if let Err(e) = applied {
+                        let _ = writeln!(err, "{e}");
+                        return KERNEL_FAILURE;
                     }
-                    status = outcome.status;
                 }
-                Err(e) if e.fatal => return report_arg_error(&e),
-                Err(e) => status = report_arg_error(&e),
+                restore::Step::Command { command, .. } => {
+                    let outcome = self.carry_out(command);
+                    if outcome.status != 0 {
+                        failed = Some(outcome.status);
+                    }
+                    if outcome.stop {
+                        return failed.unwrap_or(outcome.status);
+                    }
+                }
             }
         }
-        status
+        failed.unwrap_or(0)
     }
 }
 

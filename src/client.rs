@@ -6,12 +6,29 @@
 //! command-line tool that sends a request and waits for its answer gains
 //! nothing from an executor, so this uses `netlink-sys`'s blocking socket
 //! with `netlink-packet-generic` messages.
+//!
+//! Replies are read as the netlink rules require:
+//! - only datagrams the kernel sent (sender port 0) and messages carrying
+//!   our port and the sequence number of a request in flight count; the
+//!   rest are ignored;
+//! - a dump the kernel marks as interrupted (`NLM_F_DUMP_INTR`), or during
+//!   which the receive buffer overflowed, is read to its end and asked for
+//!   again, a bounded number of times;
+//! - when the receive buffer overflows (`ENOBUFS`) while acknowledgements
+//!   are awaited, the ones still queued are read and every one that was
+//!   lost is reported as such ([`Error::AnswerLost`]): the kernel handles
+//!   the requests of a datagram while it is sent, so after the overflow
+//!   nothing more is coming;
+//! - attributes the decoders do not know are skipped (see
+//!   [`crate::protocol`]).
+//!
+//! The socket is behind the [`Transport`] trait so that tests and the fuzz
+//! targets can play the kernel.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 
-use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP};
+use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
 use crate::model::{Daemon, DaemonRole, Dest, Info, Service, ServiceEntry, ServiceKey, Timeouts};
@@ -53,6 +70,12 @@ pub enum Error {
     Kernel { op: Op, errno: i32 },
     /// The kernel's reply could not be decoded.
     Decode(DecodeError),
+    /// The socket's receive buffer overflowed and the kernel's answer to
+    /// this request was lost: whether it was carried out is unknown.
+    AnswerLost { op: Op },
+    /// Every attempt to read a table was disturbed by changes made at the
+    /// same time (interrupted dumps or receive-buffer overflows).
+    Unsettled { op: Op, tries: u32 },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -66,6 +89,7 @@ const EINVAL: i32 = 22;
 const ENOPROTOOPT: i32 = 92;
 const EOPNOTSUPP: i32 = 95;
 const EAFNOSUPPORT: i32 = 97;
+const ENOBUFS: i32 = 105;
 
 impl Error {
     /// The errno behind a kernel refusal, if that is what this is.
@@ -73,7 +97,8 @@ impl Error {
         match self {
             Error::Kernel { errno, .. } | Error::NoIpvs(errno) => Some(*errno),
             Error::Io(e) => e.raw_os_error(),
-            Error::Decode(_) => None,
+            Error::AnswerLost { .. } => Some(ENOBUFS),
+            Error::Decode(_) | Error::Unsettled { .. } => None,
         }
     }
 
@@ -96,6 +121,13 @@ impl fmt::Display for Error {
             Error::NoIpvs(_) => f.write_str("Protocol not available"),
             Error::Kernel { op, errno } => f.write_str(&kernel_message(*op, *errno)),
             Error::Decode(e) => write!(f, "{e}"),
+            Error::AnswerLost { .. } => f.write_str(
+                "netlink receive buffer overflowed: the kernel's answer was lost, the outcome is unknown",
+            ),
+            Error::Unsettled { tries, .. } => write!(
+                f,
+                "the IPVS table kept changing while it was read ({tries} interrupted attempts)"
+            ),
         }
     }
 }
@@ -153,40 +185,250 @@ pub fn strerror(errno: i32) -> String {
     }
 }
 
-/// Receive buffer per read: a dump part is at most a few pages.
+/// Receive buffer per read: a dump part is at most 32 KiB.
 const RECV_BUF: usize = 64 * 1024;
-/// Socket receive buffer, so that the acknowledgements of a whole batch fit.
+/// Socket receive buffer asked for, so that the acknowledgements of a
+/// whole batch fit.
 const SOCKET_RCVBUF: usize = 4 * 1024 * 1024;
-/// Requests per send in a batch; their acknowledgements must fit the socket buffer.
+/// Most requests per send in a batch.
 const BATCH: usize = 256;
+/// What one acknowledgement may cost in the receive buffer (the kernel
+/// counts the whole buffer it allocates, not just the message).
+const ACK_COST: usize = 2048;
+/// How often a disturbed dump is asked for again before giving up.
+const DUMP_TRIES: u32 = 8;
+
+/// Requests per send that a receive buffer of `rcvbuf` bytes (as the kernel
+/// reports it) can acknowledge without overflowing: half of it is used.
+fn batch_size(rcvbuf: usize) -> usize {
+    (rcvbuf / 2 / ACK_COST).clamp(1, BATCH)
+}
+
+/// One datagram received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Datagram {
+    /// Its full length, which is more than the buffer held if it was cut.
+    pub len: usize,
+    /// The sender's port: 0 is the kernel.
+    pub sender: u32,
+}
+
+/// How the client reaches the kernel: the netlink socket
+/// ([`NetlinkSocket`]), or a stand-in playing the kernel (tests, fuzzing).
+pub trait Transport {
+    /// Send one datagram to the kernel.
+    fn send(&mut self, buf: &[u8]) -> io::Result<()>;
+    /// Receive one datagram into `buf`. With `wait` false, an empty queue is
+    /// `ErrorKind::WouldBlock`; with `wait` true, a silence too long is an
+    /// error too. A receive-buffer overflow is the error `ENOBUFS`.
+    fn recv(&mut self, buf: &mut [u8], wait: bool) -> io::Result<Datagram>;
+    /// Our port id, which the kernel's messages to us carry.
+    fn port(&self) -> u32;
+    /// The receive buffer's size in bytes, as the kernel accounts it.
+    fn recv_buffer_size(&self) -> usize;
+}
+
+/// The generic-netlink socket.
+pub struct NetlinkSocket {
+    sock: Socket,
+    port: u32,
+}
+
+// Socket options of `SOL_NETLINK` (linux/netlink.h).
+const NETLINK_CAP_ACK: libc::c_int = 10;
+const NETLINK_EXT_ACK: libc::c_int = 11;
+
+impl NetlinkSocket {
+    pub fn open() -> io::Result<NetlinkSocket> {
+        let mut sock = Socket::new(NETLINK_GENERIC)?;
+        let addr = sock.bind_auto()?;
+        let s = NetlinkSocket { sock, port: addr.port_number() };
+        // Best effort, all three: a smaller buffer only makes batches
+        // smaller; without CAP_ACK error acknowledgements carry a copy of
+        // the request; without EXT_ACK nothing changes for us.
+        let size = SOCKET_RCVBUF as libc::c_int;
+        if s.set_int(libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, size).is_err() {
+            let _ = s.set_int(libc::SOL_SOCKET, libc::SO_RCVBUF, size);
+        }
+        let _ = s.set_int(libc::SOL_NETLINK, NETLINK_CAP_ACK, 1);
+        let _ = s.set_int(libc::SOL_NETLINK, NETLINK_EXT_ACK, 1);
+        s.set_recv_timeout(REPLY_TIMEOUT)?;
+        Ok(s)
+    }
+
+    fn fd(&self) -> libc::c_int {
+        use std::os::fd::AsRawFd;
+        self.sock.as_raw_fd()
+    }
+
+    fn set_int(&self, level: libc::c_int, name: libc::c_int, value: libc::c_int) -> io::Result<()> {
+        // SAFETY: a valid descriptor and an int of the size passed.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd(),
+                level,
+                name,
+                &value as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+
+    fn get_int(&self, level: libc::c_int, name: libc::c_int) -> io::Result<libc::c_int> {
+        let mut value: libc::c_int = 0;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: a valid descriptor, an int and its size.
+        let rc = unsafe {
+            libc::getsockopt(
+                self.fd(),
+                level,
+                name,
+                &mut value as *mut libc::c_int as *mut libc::c_void,
+                &mut len,
+            )
+        };
+        if rc == 0 {
+            Ok(value)
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+
+    fn set_recv_timeout(&self, d: std::time::Duration) -> io::Result<()> {
+        let tv = libc::timeval { tv_sec: d.as_secs() as libc::time_t, tv_usec: 0 };
+        // SAFETY: a valid socket descriptor and a timeval of the size passed.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                &tv as *const libc::timeval as *const libc::c_void,
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+}
+
+impl Transport for NetlinkSocket {
+    fn send(&mut self, buf: &[u8]) -> io::Result<()> {
+        let kernel = SocketAddr::new(0, 0);
+        loop {
+            match self.sock.send_to(buf, &kernel, 0) {
+                // A netlink datagram goes whole or not at all.
+                Ok(n) if n == buf.len() => return Ok(()),
+                Ok(n) => {
+                    return Err(io::Error::other(format!(
+                        "netlink send: {n} of {} bytes sent",
+                        buf.len()
+                    )))
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn recv(&mut self, buf: &mut [u8], wait: bool) -> io::Result<Datagram> {
+        // SAFETY: all-zero is a valid sockaddr_nl.
+        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        let mut alen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+        // MSG_TRUNC: the datagram's full length, so that a cut one is noticed.
+        let flags = libc::MSG_TRUNC | if wait { 0 } else { libc::MSG_DONTWAIT };
+        // SAFETY: the buffer and the address are valid for the sizes passed.
+        let n = unsafe {
+            libc::recvfrom(
+                self.fd(),
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+                flags,
+                &mut addr as *mut libc::sockaddr_nl as *mut libc::sockaddr,
+                &mut alen,
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if wait && e.kind() == io::ErrorKind::WouldBlock {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no answer from the kernel in {} s", REPLY_TIMEOUT.as_secs()),
+                ));
+            }
+            return Err(e);
+        }
+        Ok(Datagram { len: n as usize, sender: addr.nl_pid })
+    }
+
+    fn port(&self) -> u32 {
+        self.port
+    }
+
+    fn recv_buffer_size(&self) -> usize {
+        self.get_int(libc::SOL_SOCKET, libc::SO_RCVBUF).map(|v| v.max(0) as usize).unwrap_or(0)
+    }
+}
+
+/// What one read brought.
+enum Received {
+    /// The messages of a datagram meant for us (none if it was not).
+    Frames(Vec<Frame>),
+    /// The receive buffer overflowed: some messages were dropped.
+    Overrun,
+    /// Nothing is queued (only when not waiting).
+    Empty,
+}
 
 /// A connection to the kernel's IPVS. One per process is enough.
 pub struct Client {
-    sock: Socket,
+    io: Box<dyn Transport>,
     port: u32,
     family: u16,
     seq: u32,
     rbuf: Vec<u8>,
+    /// Requests per send in a batch; halved after an overflow.
+    batch: usize,
 }
 
 impl Client {
     /// Open the socket and resolve the IPVS family.
     pub fn open() -> Result<Client> {
-        let mut sock = Socket::new(NETLINK_GENERIC)?;
-        let addr = sock.bind_auto()?;
-        // Best effort: a smaller buffer only limits the batch size.
-        let _ = sock.set_rx_buf_sz(SOCKET_RCVBUF);
-        let _ = sock.set_ext_ack(true);
-        set_recv_timeout(&sock, REPLY_TIMEOUT)?;
-        let mut client = Client {
-            sock,
-            port: addr.port_number(),
-            family: 0,
-            seq: std::process::id().wrapping_mul(1 << 12),
-            rbuf: Vec::with_capacity(RECV_BUF),
-        };
+        Client::with_transport(Box::new(NetlinkSocket::open()?))
+    }
+
+    /// A client over another transport; resolves the IPVS family through it.
+    pub fn with_transport(io: Box<dyn Transport>) -> Result<Client> {
+        let mut client = Client::with_family(io, 0);
         client.family = client.resolve_family()?;
         Ok(client)
+    }
+
+    /// A client over another transport, taking the IPVS family id as given
+    /// (for tests and fuzzing).
+    pub fn with_family(io: Box<dyn Transport>, family: u16) -> Client {
+        let port = io.port();
+        let batch = batch_size(io.recv_buffer_size());
+        Client {
+            io,
+            port,
+            family,
+            seq: std::process::id().wrapping_mul(1 << 12),
+            rbuf: vec![0; RECV_BUF],
+            batch,
+        }
+    }
+
+    /// Requests per send in a batch, as of now.
+    pub fn batch_size(&self) -> usize {
+        self.batch
     }
 
     fn next_seq(&mut self) -> u32 {
@@ -199,10 +441,13 @@ impl Client {
         let mut buf = Vec::new();
         protocol::family_request(&mut buf, seq);
         self.send(&buf)?;
-        let replies = match self.collect(seq, false) {
-            Err(Error::Kernel { errno, .. }) => return Err(Error::NoIpvs(errno)),
-            other => other?,
-        };
+        let mut answers = self.answers(seq, &[Op::ResolveFamily], true)?;
+        match answers.results.pop() {
+            Some(Err(Error::Kernel { errno, .. })) => return Err(Error::NoIpvs(errno)),
+            Some(Err(e)) => return Err(e),
+            _ => {}
+        }
+        let replies = answers.data;
         const CTRL_ATTR_FAMILY_ID: u16 = 1;
         for r in &replies {
             if let Some(id) = r.attrs()?.u16(CTRL_ATTR_FAMILY_ID)? {
@@ -212,108 +457,236 @@ impl Client {
         Err(Error::Decode(DecodeError::new("controller reply without a family id")))
     }
 
-    fn send(&self, buf: &[u8]) -> Result<()> {
-        let kernel = SocketAddr::new(0, 0);
-        let mut off = 0;
-        while off < buf.len() {
-            off += self.sock.send_to(&buf[off..], &kernel, 0)?;
-        }
-        Ok(())
+    fn send(&mut self, buf: &[u8]) -> Result<()> {
+        Ok(self.io.send(buf)?)
     }
 
-    /// Read one datagram and split it into messages meant for us.
-    fn recv_frames(&mut self) -> Result<Vec<Frame>> {
-        self.rbuf.clear();
-        let n = loop {
-            match self.sock.recv(&mut self.rbuf, libc_msg_trunc()) {
-                Ok(n) => break n,
+    /// Read one datagram and keep the messages meant for us.
+    fn receive(&mut self, wait: bool) -> Result<Received> {
+        let dg = loop {
+            match self.io.recv(&mut self.rbuf, wait) {
+                Ok(d) => break d,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.raw_os_error() == Some(ENOBUFS) => return Ok(Received::Overrun),
+                Err(e) if !wait && e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Received::Empty)
+                }
                 Err(e) => return Err(e.into()),
             }
         };
-        if n > self.rbuf.len() {
-            return Err(DecodeError::new(format!("reply of {n} bytes truncated")).into());
+        if dg.sender != 0 {
+            // Not the kernel: another process writing to our port.
+            return Ok(Received::Frames(Vec::new()));
         }
+        let Some(data) = self.rbuf.get(..dg.len) else {
+            return Err(DecodeError::new(format!("reply of {} bytes truncated", dg.len)).into());
+        };
         let port = self.port;
-        Ok(protocol::parse_datagram(&self.rbuf)?
-            .into_iter()
-            .filter(|f| f.port == port || f.port == 0)
-            .collect())
+        Ok(Received::Frames(
+            protocol::parse_datagram(data)?
+                .into_iter()
+                .filter(|f| f.port == port || f.port == 0)
+                .collect(),
+        ))
     }
 
-    /// Wait for the end of the exchange `seq`: an acknowledgement, an error,
-    /// or (for a dump) its done message. Returns the data messages.
-    fn collect(&mut self, seq: u32, dump: bool) -> Result<Vec<Reply>> {
+    /// Read the answers to the requests sent with the sequence numbers
+    /// `first`, `first + 1`, ... (one per entry of `ops`), each ending with
+    /// an acknowledgement or an error. Data messages before them are kept
+    /// in the outcome's `data` when `keep` is true.
+    fn answers(
+        &mut self,
+        first: u32,
+        ops: &[Op],
+        keep: bool,
+    ) -> Result<Answers> {
+        let n = ops.len();
+        let mut slots: Vec<Option<Result<()>>> = (0..n).map(|_| None).collect();
+        let mut data = Vec::new();
+        let mut left = n;
+        let mut overrun = false;
+        while left > 0 {
+            let frames = match self.receive(!overrun)? {
+                Received::Frames(f) => f,
+                Received::Overrun => {
+                    overrun = true;
+                    continue;
+                }
+                Received::Empty => {
+                    // After an overflow, the queue is empty: the answers not
+                    // seen were dropped (the kernel answered them all before
+                    // the send returned).
+                    for (slot, op) in slots.iter_mut().zip(ops) {
+                        if slot.is_none() {
+                            *slot = Some(Err(Error::AnswerLost { op: *op }));
+                        }
+                    }
+                    self.batch = (self.batch / 2).max(1);
+                    break;
+                }
+            };
+            for frame in frames {
+                let i = frame.seq.wrapping_sub(first) as usize;
+                let Some(slot) = slots.get_mut(i) else { continue };
+                if slot.is_some() {
+                    continue;
+                }
+                let outcome = match frame.payload {
+                    FramePayload::Error(0) => Ok(()),
+                    FramePayload::Error(code) => {
+                        Err(Error::Kernel { op: ops[i], errno: code.saturating_neg() })
+                    }
+                    FramePayload::Malformed(e) => Err(e.into()),
+                    FramePayload::Data(r) => {
+                        if keep {
+                            data.push(r);
+                        }
+                        continue;
+                    }
+                    FramePayload::Done(_) | FramePayload::Other => continue,
+                };
+                *slot = Some(outcome);
+                left -= 1;
+            }
+        }
+        let results = slots
+            .into_iter()
+            .zip(ops)
+            .map(|(s, op)| s.unwrap_or(Err(Error::AnswerLost { op: *op })))
+            .collect();
+        Ok(Answers { results, data })
+    }
+
+    /// Read a dump to its end. Returns its messages and whether they are
+    /// trustworthy: false when the kernel flagged the dump as interrupted
+    /// or the receive buffer overflowed meanwhile.
+    fn dump_answer(&mut self, seq: u32, op: Op) -> Result<(Vec<Reply>, bool)> {
         let mut replies = Vec::new();
+        let mut clean = true;
         loop {
-            for frame in self.recv_frames()? {
+            let frames = match self.receive(true)? {
+                Received::Frames(f) => f,
+                Received::Overrun | Received::Empty => {
+                    clean = false;
+                    continue;
+                }
+            };
+            for frame in frames {
                 if frame.seq != seq {
                     continue;
                 }
+                if frame.interrupted() {
+                    clean = false;
+                }
                 match frame.payload {
                     FramePayload::Data(r) => replies.push(r),
-                    FramePayload::Error(0) if !dump => return Ok(replies),
-                    FramePayload::Done(0) if dump => return Ok(replies),
-                    FramePayload::Error(code) | FramePayload::Done(code) if code != 0 => {
-                        return Err(Error::Kernel { op: Op::GetInfo, errno: -code })
+                    FramePayload::Done(0) => return Ok((replies, clean)),
+                    // An acknowledgement (a dump is not asked for one) or a noop.
+                    FramePayload::Error(0) | FramePayload::Other => {}
+                    FramePayload::Error(code) | FramePayload::Done(code) => {
+                        return Err(Error::Kernel { op, errno: code.saturating_neg() })
                     }
                     FramePayload::Malformed(e) => return Err(e.into()),
-                    _ => {}
                 }
             }
         }
     }
 
-    /// Send one request and wait for its answer.
-    fn transact(&mut self, op: Op, req: &Request, dump: bool) -> Result<Vec<Reply>> {
+    /// Ask for a dump, again if it was disturbed.
+    fn dump(&mut self, op: Op, req: &Request) -> Result<Vec<Reply>> {
+        for _ in 0..DUMP_TRIES {
+            let seq = self.next_seq();
+            let mut buf = Vec::new();
+            protocol::encode(&mut buf, req, self.family, NLM_F_DUMP, seq);
+            self.send(&buf)?;
+            let (replies, clean) = self.dump_answer(seq, op)?;
+            if clean {
+                return Ok(replies);
+            }
+        }
+        Err(Error::Unsettled { op, tries: DUMP_TRIES })
+    }
+
+    /// Send one request and wait for its acknowledgement; returns the data
+    /// messages that came before it.
+    fn transact(&mut self, op: Op, req: &Request) -> Result<Vec<Reply>> {
         let seq = self.next_seq();
-        let flags = if dump { NLM_F_DUMP } else { NLM_F_ACK };
         let mut buf = Vec::new();
-        protocol::encode(&mut buf, req, self.family, flags, seq);
+        protocol::encode(&mut buf, req, self.family, NLM_F_ACK, seq);
         self.send(&buf)?;
-        self.collect(seq, dump).map_err(|e| match e {
-            Error::Kernel { errno, .. } => Error::Kernel { op, errno },
-            other => other,
-        })
+        let mut answers = self.answers(seq, &[op], true)?;
+        match answers.results.pop() {
+            Some(Err(e)) => Err(e),
+            _ => Ok(answers.data),
+        }
     }
 
     fn execute(&mut self, op: Op, req: &Request) -> Result<()> {
-        self.transact(op, req, false).map(drop)
+        self.transact(op, req).map(drop)
     }
 
     /// Carry out many changes with few system calls: requests go out in
     /// batches, each acknowledged on its own, so the result of every one is
     /// known, in order, as if they had been sent one by one.
     pub fn batch(&mut self, reqs: &[(Op, Request)]) -> Result<Vec<Result<()>>> {
-        let mut results = Vec::with_capacity(reqs.len());
-        for chunk in reqs.chunks(BATCH) {
-            let mut buf = Vec::new();
-            let mut pending: HashMap<u32, usize> = HashMap::new();
-            let first = results.len();
-            for (i, (_, req)) in chunk.iter().enumerate() {
-                let seq = self.next_seq();
-                protocol::encode(&mut buf, req, self.family, NLM_F_ACK, seq);
-                pending.insert(seq, first + i);
-                results.push(Ok(()));
-            }
-            self.send(&buf)?;
-            while !pending.is_empty() {
-                for frame in self.recv_frames()? {
-                    let Some(&i) = pending.get(&frame.seq) else { continue };
-                    let outcome = match frame.payload {
-                        FramePayload::Error(0) => Ok(()),
-                        FramePayload::Error(code) => {
-                            Err(Error::Kernel { op: reqs[i].0, errno: -code })
-                        }
-                        FramePayload::Malformed(e) => Err(e.into()),
-                        _ => continue,
-                    };
-                    results[i] = outcome;
-                    pending.remove(&frame.seq);
-                }
-            }
+        let mut buf = Vec::new();
+        let mut ops = Vec::with_capacity(reqs.len());
+        for (op, req) in reqs {
+            protocol::encode(&mut buf, req, 0, NLM_F_ACK, 0);
+            ops.push(*op);
         }
+        let mut results = Vec::with_capacity(reqs.len());
+        self.apply_encoded(&ops, &buf, &mut |_, r| results.push(r))?;
         Ok(results)
+    }
+
+    /// [`Client::batch`] for requests encoded beforehand with
+    /// [`protocol::encode`], one message per entry of `ops`, back to back
+    /// (family id, flags and sequence numbers are set here). `each` gets
+    /// the index and result of every request, in order. An error returned
+    /// (the socket failed) leaves the requests not yet reported unknown.
+    pub fn apply_encoded(
+        &mut self,
+        ops: &[Op],
+        msgs: &[u8],
+        each: &mut dyn FnMut(usize, Result<()>),
+    ) -> Result<()> {
+        let count = count_messages(msgs)
+            .ok_or_else(|| DecodeError::new("encoded requests are not netlink messages"))?;
+        if count != ops.len() {
+            return Err(DecodeError::new(format!(
+                "{count} encoded requests for {} operations",
+                ops.len()
+            ))
+            .into());
+        }
+        let mut off = 0;
+        let mut done = 0;
+        let mut out = Vec::new();
+        while done < ops.len() {
+            let n = self.batch.min(ops.len() - done);
+            out.clear();
+            let first = self.seq.wrapping_add(1);
+            for _ in 0..n {
+                let len = message_len(&msgs[off..]).unwrap_or(0);
+                let start = out.len();
+                out.extend_from_slice(&msgs[off..off + len]);
+                out.resize(start + align4(len), 0);
+                let seq = self.next_seq();
+                let flags = NLM_F_REQUEST | NLM_F_ACK;
+                out[start + 4..start + 6].copy_from_slice(&self.family.to_ne_bytes());
+                out[start + 6..start + 8].copy_from_slice(&flags.to_ne_bytes());
+                out[start + 8..start + 12].copy_from_slice(&seq.to_ne_bytes());
+                off = (off + align4(len)).min(msgs.len());
+            }
+            self.send(&out)?;
+            let answers = self.answers(first, &ops[done..done + n], false)?;
+            for (k, r) in answers.results.into_iter().enumerate() {
+                each(done + k, r);
+            }
+            done += n;
+        }
+        Ok(())
     }
 
     pub fn add_service(&mut self, svc: &Service) -> Result<()> {
@@ -351,44 +724,49 @@ impl Client {
     }
 
     pub fn info(&mut self) -> Result<Info> {
-        let replies = self.transact(Op::GetInfo, &Request::get_info(), false)?;
+        let replies = self.transact(Op::GetInfo, &Request::get_info())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no info reply"))?;
         Ok(protocol::decode_info(first)?)
     }
 
     /// All virtual services, in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<Service>> {
-        let replies = self.transact(Op::GetServices, &Request::get_service(None), true)?;
+        let replies = self.dump(Op::GetServices, &Request::get_service(None))?;
         replies.iter().map(|r| Ok(protocol::decode_service(r)?)).collect()
     }
 
     /// One virtual service.
     pub fn service(&mut self, key: &ServiceKey) -> Result<Service> {
-        let replies = self.transact(Op::GetService, &Request::get_service(Some(key)), false)?;
+        let replies = self.transact(Op::GetService, &Request::get_service(Some(key)))?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no service in reply"))?;
         Ok(protocol::decode_service(first)?)
     }
 
     /// The real servers of one service, in the kernel's order.
     pub fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>> {
-        let replies = self.transact(Op::GetDests, &Request::get_dests(key), true)?;
+        let replies = self.dump(Op::GetDests, &Request::get_dests(key))?;
         let family = key.family();
         replies.iter().map(|r| Ok(protocol::decode_dest(r, family)?)).collect()
     }
 
-    /// Every service with its real servers.
+    /// Every service with its real servers. A service deleted (by someone
+    /// else) between the two reads is left out: it is gone.
     pub fn table(&mut self) -> Result<Vec<ServiceEntry>> {
         let services = self.services()?;
         let mut entries = Vec::with_capacity(services.len());
         for service in services {
-            let dests = self.dests(&service.key)?;
+            let dests = match self.dests(&service.key) {
+                Ok(d) => d,
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e),
+            };
             entries.push(ServiceEntry { service, dests });
         }
         Ok(entries)
     }
 
     pub fn timeouts(&mut self) -> Result<Timeouts> {
-        let replies = self.transact(Op::GetTimeouts, &Request::get_config(), false)?;
+        let replies = self.transact(Op::GetTimeouts, &Request::get_config())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no timeout reply"))?;
         Ok(protocol::decode_timeouts(first)?)
     }
@@ -398,7 +776,7 @@ impl Client {
     }
 
     pub fn daemons(&mut self) -> Result<Vec<Daemon>> {
-        let replies = self.transact(Op::GetDaemons, &Request::get_daemon(), true)?;
+        let replies = self.dump(Op::GetDaemons, &Request::get_daemon())?;
         replies.iter().map(|r| Ok(protocol::decode_daemon(r)?)).collect()
     }
 
@@ -411,35 +789,36 @@ impl Client {
     }
 }
 
-/// `MSG_TRUNC`: make `recv` report a datagram's full length, so that a
-/// reply larger than the buffer is noticed instead of silently cut.
-fn libc_msg_trunc() -> i32 {
-    libc::MSG_TRUNC
+/// The outcome of every request of an exchange, and the data messages.
+struct Answers {
+    results: Vec<Result<()>>,
+    data: Vec<Reply>,
+}
+
+fn align4(n: usize) -> usize {
+    (n + 3) & !3
+}
+
+/// The length of the netlink message at the start of `buf`, if sound.
+fn message_len(buf: &[u8]) -> Option<usize> {
+    let len = u32::from_ne_bytes(buf.get(..4)?.try_into().ok()?) as usize;
+    (len >= 16 && len <= buf.len()).then_some(len)
+}
+
+/// How many netlink messages `buf` holds back to back, if it is only that.
+fn count_messages(mut buf: &[u8]) -> Option<usize> {
+    let mut n = 0;
+    while !buf.is_empty() {
+        let len = message_len(buf)?;
+        buf = buf.get(align4(len)..).unwrap_or(&[]);
+        n += 1;
+    }
+    Some(n)
 }
 
 /// The longest wait for the next reply: the kernel answers at once, so a
 /// silence this long is a bug, reported rather than waited out forever.
 const REPLY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
-fn set_recv_timeout(sock: &Socket, d: std::time::Duration) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let tv = libc::timeval { tv_sec: d.as_secs() as libc::time_t, tv_usec: 0 };
-    // SAFETY: a valid socket descriptor and a timeval of the size passed.
-    let rc = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
-            &tv as *const libc::timeval as *const libc::c_void,
-            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -458,5 +837,257 @@ mod tests {
             "Invalid operation.  Possibly wrong module version, address not unicast, ..."
         );
         assert_eq!(e(Op::AddDest, 34), "Numerical result out of range");
+    }
+
+    // ------------------------------------------- replies, with a scripted kernel
+
+    use crate::fuzzing::{ack, data, done, Item, ScriptedKernel, FAMILY, PORT};
+    use crate::model::Protocol;
+    use crate::protocol::consts::*;
+    use crate::protocol::Attr;
+
+    const DUMP_INTR: u16 = 0x10;
+
+    fn key() -> ServiceKey {
+        ServiceKey::Addr { protocol: Protocol::Tcp, addr: "192.0.2.1".parse().unwrap(), port: 80 }
+    }
+
+    fn service() -> Service {
+        let mut s = Service::new(key());
+        s.scheduler = "rr".into();
+        s
+    }
+
+    /// A client whose kernel answers from `items` (sequence numbers fixed
+    /// up as `Item::Datagram::seq_from` says).
+    fn scripted(items: Vec<Item>) -> (Client, std::rc::Rc<std::cell::RefCell<Vec<Vec<u8>>>>) {
+        let k = ScriptedKernel::with_script(items);
+        let sent = k.sent.clone();
+        (Client::with_family(Box::new(k), FAMILY), sent)
+    }
+
+    fn ours(bytes: Vec<u8>, k: u32) -> Item {
+        Item::Datagram { bytes, sender: 0, seq_from: Some(k) }
+    }
+
+    fn sequence_numbers(datagram: &[u8]) -> Vec<u32> {
+        crate::fuzzing::messages(datagram)
+            .iter()
+            .map(|m| u32::from_ne_bytes(m[8..12].try_into().unwrap()))
+            .collect()
+    }
+
+    /// A service reply as a newer kernel may send it: nested flags set,
+    /// attributes this crate does not know, at both levels.
+    fn service_reply(seq: u32, port: u32, flags: u16) -> Vec<u8> {
+        let mut attrs = Request::new_service(&service()).attrs;
+        if let Attr::Nested(_, inner) = &mut attrs[0] {
+            inner.push(Attr::Bytes(40, vec![1, 2, 3, 4, 5, 6, 7, 8]));
+            inner.push(Attr::Nested(41, vec![Attr::U32(1, 7)]));
+        }
+        attrs.push(Attr::U32(60, 1));
+        data(seq, port, flags, CMD_NEW_SERVICE, attrs)
+    }
+
+    #[test]
+    fn answers_to_others_are_ignored() {
+        let (mut c, _) = scripted(vec![
+            // another sequence number, another port, another sender
+            Item::Datagram { bytes: ack(1, PORT, -17), sender: 0, seq_from: None },
+            Item::Datagram { bytes: service_reply(0, PORT + 1, 0), sender: 0, seq_from: None },
+            Item::Datagram { bytes: ack(0, PORT, -17), sender: 77, seq_from: None },
+            ours(service_reply(0, PORT, 0), 0),
+            ours(ack(0, PORT, 0), 0),
+        ]);
+        assert_eq!(c.service(&key()).unwrap(), service());
+    }
+
+    #[test]
+    fn a_foreign_port_in_our_datagram_is_skipped() {
+        let k = ScriptedKernel::new().answering(|msg| {
+            let seq = u32::from_ne_bytes(msg[8..12].try_into().unwrap());
+            let mut dg = ack(seq, PORT + 9, -17);
+            dg.extend(service_reply(seq, PORT, 0));
+            dg.extend(ack(seq, PORT, 0));
+            vec![Item::Datagram { bytes: dg, sender: 0, seq_from: None }]
+        });
+        let mut c = Client::with_family(Box::new(k), FAMILY);
+        assert_eq!(c.service(&key()).unwrap(), service());
+    }
+
+    #[test]
+    fn batches_report_every_result_in_order() {
+        let k = ScriptedKernel::new()
+            .answering(|msg| {
+                let seq = u32::from_ne_bytes(msg[8..12].try_into().unwrap());
+                // Every third request fails; answers come in reverse pairs.
+                let code = if seq % 3 == 0 { -17 } else { 0 };
+                vec![Item::Datagram { bytes: ack(seq, PORT, code), sender: 0, seq_from: None }]
+            })
+            .with_recv_buffer(64 * 2048); // 32 requests per send
+        let sent = k.sent.clone();
+        let mut c = Client::with_family(Box::new(k), FAMILY);
+        assert_eq!(c.batch_size(), 32);
+        let reqs: Vec<(Op, Request)> =
+            (0..100).map(|_| (Op::AddService, Request::new_service(&service()))).collect();
+        let results = c.batch(&reqs).unwrap();
+        assert_eq!(results.len(), 100);
+        assert_eq!(sent.borrow().len(), 4);
+        let seqs: Vec<u32> = sent.borrow().iter().flat_map(|d| sequence_numbers(d)).collect();
+        for (r, seq) in results.iter().zip(&seqs) {
+            match r {
+                Ok(()) => assert_ne!(seq % 3, 0),
+                Err(e) => {
+                    assert_eq!(seq % 3, 0);
+                    assert_eq!(e.to_string(), "Service already exists");
+                }
+            }
+        }
+        // Family id, flags and sequence numbers are set on the way out.
+        for m in crate::fuzzing::messages(&sent.borrow()[0]) {
+            assert_eq!(u16::from_ne_bytes([m[4], m[5]]), FAMILY);
+            assert_eq!(u16::from_ne_bytes([m[6], m[7]]), 0x5);
+        }
+    }
+
+    #[test]
+    fn batch_sizes_follow_the_receive_buffer() {
+        assert_eq!(batch_size(0), 1);
+        assert_eq!(batch_size(212_992), 52);
+        assert_eq!(batch_size(425_984), 104);
+        assert_eq!(batch_size(8 << 20), BATCH);
+    }
+
+    #[test]
+    fn an_overflow_while_acks_are_awaited_reports_the_lost_ones() {
+        // Five requests: the answers to the first two and the last arrive,
+        // the buffer overflowed in between.
+        let (mut c, _) = scripted(vec![
+            ours(ack(0, PORT, 0), 0),
+            Item::Overrun,
+            ours(ack(0, PORT, -17), 1),
+            ours(ack(0, PORT, 0), 4),
+        ]);
+        let before = c.batch_size();
+        let reqs: Vec<(Op, Request)> =
+            (0..5).map(|_| (Op::AddService, Request::new_service(&service()))).collect();
+        let results = c.batch(&reqs).unwrap();
+        let shown: Vec<String> = results
+            .iter()
+            .map(|r| match r {
+                Ok(()) => "ok".to_string(),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        let lost = "netlink receive buffer overflowed: the kernel's answer was lost, the outcome is unknown";
+        assert_eq!(shown, vec!["ok", "Service already exists", lost, lost, "ok"]);
+        assert_eq!(c.batch_size(), before / 2);
+        // A single change too.
+        let (mut c, _) = scripted(vec![Item::Overrun]);
+        assert!(matches!(c.add_service(&service()), Err(Error::AnswerLost { op: Op::AddService })));
+    }
+
+    #[test]
+    fn interrupted_dumps_are_asked_for_again() {
+        let (mut c, sent) = scripted(vec![
+            ours(service_reply(0, PORT, DUMP_INTR), 0),
+            ours(done(0, PORT, 0, DUMP_INTR), 0),
+            ours(service_reply(0, PORT, 0), 0),
+            ours(done(0, PORT, 0, 0), 0),
+        ]);
+        assert_eq!(c.services().unwrap(), vec![service()]);
+        assert_eq!(sent.borrow().len(), 2);
+        // An overflow during a dump: read it to its end, then again.
+        let (mut c, sent) = scripted(vec![
+            ours(service_reply(0, PORT, 0), 0),
+            Item::Overrun,
+            ours(done(0, PORT, 0, 0), 0),
+            ours(service_reply(0, PORT, 0), 0),
+            ours(service_reply(0, PORT, 0), 0),
+            ours(done(0, PORT, 0, 0), 0),
+        ]);
+        assert_eq!(c.services().unwrap(), vec![service(), service()]);
+        assert_eq!(sent.borrow().len(), 2);
+    }
+
+    #[test]
+    fn a_dump_interrupted_every_time_is_an_error() {
+        let items: Vec<Item> =
+            (0..DUMP_TRIES).map(|_| ours(done(0, PORT, 0, DUMP_INTR), 0)).collect();
+        let (mut c, sent) = scripted(items);
+        let e = c.services().unwrap_err();
+        assert!(matches!(e, Error::Unsettled { op: Op::GetServices, tries: DUMP_TRIES }), "{e:?}");
+        assert_eq!(sent.borrow().len(), DUMP_TRIES as usize);
+        assert_eq!(
+            e.to_string(),
+            "the IPVS table kept changing while it was read (8 interrupted attempts)"
+        );
+    }
+
+    #[test]
+    fn unknown_attributes_are_skipped() {
+        let (mut c, _) = scripted(vec![
+            ours(service_reply(0, PORT, 0), 0),
+            ours(done(0, PORT, 0, 0), 0),
+        ]);
+        assert_eq!(c.services().unwrap(), vec![service()]);
+        // A whole message of an unknown command in a dump is decoded as far
+        // as it goes: a service reply needs its service attribute.
+        let (mut c, _) = scripted(vec![
+            ours(data(0, PORT, 0, 99, vec![Attr::U32(1, 5)]), 0),
+            ours(done(0, PORT, 0, 0), 0),
+        ]);
+        assert!(matches!(c.services(), Err(Error::Decode(_))));
+    }
+
+    #[test]
+    fn broken_replies_are_errors_not_panics() {
+        let truncated = {
+            let mut r = service_reply(0, PORT, 0);
+            r.extend(vec![0; 70_000]);
+            r
+        };
+        let cases: Vec<Vec<Item>> = vec![
+            vec![],
+            vec![ours(vec![1, 2, 3], 0)],
+            vec![ours(ack(0, PORT, i32::MIN), 0)],
+            vec![ours(done(0, PORT, i32::MIN, 0), 0)],
+            vec![ours(truncated, 0)],
+            vec![ours(service_reply(0, PORT, 0)[..30].to_vec(), 0)],
+        ];
+        for items in cases {
+            let (mut c, _) = scripted(items.clone());
+            assert!(c.services().is_err(), "{items:?}");
+            let (mut c, _) = scripted(items.clone());
+            assert!(c.add_service(&service()).is_err(), "{items:?}");
+        }
+        let (mut c, _) = scripted(vec![ours(ack(0, PORT, i32::MIN), 0)]);
+        let e = c.add_service(&service()).unwrap_err();
+        assert_eq!(e.errno(), Some(i32::MAX));
+    }
+
+    #[test]
+    fn encoded_requests_must_match_their_operations() {
+        let (mut c, _) = scripted(vec![]);
+        let mut buf = Vec::new();
+        protocol::encode(&mut buf, &Request::flush(), 0, NLM_F_ACK, 0);
+        let none = &mut |_: usize, _: Result<()>| panic!("nothing is sent");
+        assert!(c.apply_encoded(&[Op::Flush, Op::Flush], &buf, none).is_err());
+        assert!(c.apply_encoded(&[Op::Flush], &buf[..10], none).is_err());
+        assert!(c.apply_encoded(&[], &[], none).is_ok());
+    }
+
+    #[test]
+    fn the_family_is_resolved_or_ipvs_is_missing() {
+        const CTRL_ATTR_FAMILY_ID: u16 = 1;
+        let reply = data(0, PORT, 0, 1, vec![Attr::U16(CTRL_ATTR_FAMILY_ID, 0x33)]);
+        let k = ScriptedKernel::with_script(vec![ours(reply, 0), ours(ack(0, PORT, 0), 0)]);
+        let sent = k.sent.clone();
+        let mut c = Client::with_transport(Box::new(k)).unwrap();
+        assert_eq!(c.family, 0x33);
+        let _ = c.flush();
+        assert_eq!(u16::from_ne_bytes([sent.borrow()[1][4], sent.borrow()[1][5]]), 0x33);
+        let k = ScriptedKernel::with_script(vec![ours(ack(0, PORT, -2), 0)]);
+        assert!(matches!(Client::with_transport(Box::new(k)), Err(Error::NoIpvs(2))));
     }
 }

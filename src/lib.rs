@@ -10,4 +10,8 @@ pub mod grammar;
 pub mod output;
 pub mod protocol;
 pub mod client;
+pub mod restore;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod resolve;
+pub mod procfs;

@@ -314,3 +314,48 @@ pub struct Info {
     /// Size of the connection hash table.
     pub conn_tab_size: u32,
 }
+
+/// One entry of the kernel's connection table (`-L -c`), as
+/// `/proc/net/ip_vs_conn` shows it: a client's connection to a virtual
+/// service and the real server it went to, or a persistence template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The protocol as the kernel names it: "TCP", "UDP", "SCTP", or "IP"
+    /// for some persistence templates.
+    pub protocol: String,
+    pub client_addr: IpAddr,
+    pub client_port: u16,
+    pub virtual_addr: IpAddr,
+    pub virtual_port: u16,
+    pub dest_addr: IpAddr,
+    pub dest_port: u16,
+    /// The state as the kernel names it: "ESTABLISHED", "TIME_WAIT", "UDP",
+    /// "NONE", ...
+    pub state: String,
+    /// Seconds until the entry expires.
+    pub expires: u32,
+    /// Persistence engine and its data (the SIP Call-ID), when the entry
+    /// has them.
+    pub pe: Option<PeData>,
+}
+
+impl Connection {
+    /// The transport protocol, whose service names the ports are looked up
+    /// in; `None` for anything else (such as "IP").
+    pub fn transport(&self) -> Option<Protocol> {
+        match self.protocol.as_str() {
+            "TCP" => Some(Protocol::Tcp),
+            "UDP" => Some(Protocol::Udp),
+            "SCTP" => Some(Protocol::Sctp),
+            _ => None,
+        }
+    }
+}
+
+/// Persistence-engine data of a connection: the engine's name ("sip") and
+/// what it keeps, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeData {
+    pub name: String,
+    pub data: String,
+}

@@ -7,6 +7,12 @@
 //! by the reference must be listed identically by ours, and the state left by
 //! ours must be listed by the reference exactly like the state left by the
 //! reference (`-S -n`, `-L -n`, `-L -n --timeout`, `-L -n --daemon`).
+//! Step forms for live traffic (see tests/cases/basic.cases): an `@net`
+//! line runs the case in network namespaces of its own; `@same CMD` compares
+//! the reference and ours back to back on the reference's state (ours must
+//! match the reference's run just before or just after); `@quiet CMD` is
+//! run in both but only its exit status is compared (and must be 0 for the
+//! reference).
 //!
 //! Environment:
 //! - `IPVSADM_CASES=substring`: only cases whose name (or file name) contains it.
@@ -77,6 +83,29 @@ struct CaseDef {
     file: String,
     name: String,
     steps: Vec<String>,
+    /// An `@net` line: the case runs with live traffic in namespaces of its own.
+    net: bool,
+}
+
+/// How a step is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepKind {
+    /// Output and status of the reference's run against ours' run.
+    Plain,
+    /// `@same CMD`: the reference and ours back to back on one state.
+    Same,
+    /// `@quiet CMD`: exit status only.
+    Quiet,
+}
+
+fn step_kind(step: &str) -> StepKind {
+    if step.starts_with("@same ") {
+        StepKind::Same
+    } else if step.starts_with("@quiet ") {
+        StepKind::Quiet
+    } else {
+        StepKind::Plain
+    }
 }
 
 /// Parses all case files the same way the in-VM driver does.
@@ -112,9 +141,26 @@ fn load_cases(dir: &Path) -> Vec<CaseDef> {
                     file: file.clone(),
                     name,
                     steps: Vec::new(),
+                    net: false,
                 });
             } else if line.starts_with('#') || line.trim().is_empty() {
                 continue;
+            } else if line == "@net" {
+                match cur.as_mut() {
+                    Some(c) => c.net = true,
+                    None => problems.push(format!(
+                        "{file}:{}: @net before the first `### name` line",
+                        lineno + 1
+                    )),
+                }
+            } else if line.starts_with('@')
+                && !line.starts_with("@same ")
+                && !line.starts_with("@quiet ")
+            {
+                problems.push(format!(
+                    "{file}:{}: unknown form {line:?} (@net, @same CMD, @quiet CMD)",
+                    lineno + 1
+                ));
             } else if let Some(c) = cur.as_mut() {
                 c.steps.push(line.to_string());
             } else {
@@ -160,6 +206,10 @@ struct CaseResult {
     nsteps: usize,
     steps_ref: Vec<Out>,
     steps_ours: Vec<Out>,
+    /// `@same` steps: ours' run and the reference's run after it, by step
+    /// number (1-based).
+    steps_same: Vec<(usize, Out)>,
+    steps_after: Vec<(usize, Out)>,
     snaps: Vec<(String, Out)>,
     warnings: Vec<String>,
     /// S/P records in output order, waiting for their data (the D record).
@@ -171,6 +221,8 @@ struct CaseResult {
 enum Rec {
     StepRef,
     StepOurs,
+    StepSame,
+    StepAfter,
     Snap,
 }
 
@@ -245,13 +297,25 @@ fn parse_results(raw: &[u8]) -> Results {
                         rc: num(3)? as i32,
                         ..Default::default()
                     };
-                    let (list, kind) = match f[1] {
-                        "ref" => (&mut c.steps_ref, Rec::StepRef),
-                        "ours" => (&mut c.steps_ours, Rec::StepOurs),
+                    let (kind, idx) = match f[1] {
+                        "ref" => {
+                            c.steps_ref.push(o);
+                            (Rec::StepRef, c.steps_ref.len() - 1)
+                        }
+                        "ours" => {
+                            c.steps_ours.push(o);
+                            (Rec::StepOurs, c.steps_ours.len() - 1)
+                        }
+                        "same" => {
+                            c.steps_same.push((num(2)? as usize, o));
+                            (Rec::StepSame, c.steps_same.len() - 1)
+                        }
+                        "after" => {
+                            c.steps_after.push((num(2)? as usize, o));
+                            (Rec::StepAfter, c.steps_after.len() - 1)
+                        }
                         p => return Err(format!("unknown phase {p}")),
                     };
-                    list.push(o);
-                    let idx = list.len() - 1;
                     c.pending.push((kind, idx));
                 }
                 "P" if f.len() == 3 => {
@@ -297,6 +361,8 @@ fn parse_results(raw: &[u8]) -> Results {
                         let o = match kind {
                             Rec::StepRef => &mut c.steps_ref[idx],
                             Rec::StepOurs => &mut c.steps_ours[idx],
+                            Rec::StepSame => &mut c.steps_same[idx].1,
+                            Rec::StepAfter => &mut c.steps_after[idx].1,
                             Rec::Snap => &mut c.snaps[idx].1,
                         };
                         o.cmd = String::from_utf8_lossy(&take(sizes[3 * k])).into_owned();
@@ -482,6 +548,43 @@ fn compare(expected: &Out, got: &Out) -> Option<String> {
     }
 }
 
+/// Whether ours' run of a `@same` step lies between the reference's runs
+/// just before and just after it: equal to one of them, or else (when
+/// several entries moved on at different moments, such as the expiry of
+/// connections) with every line of its standard output equal to the same
+/// line of one of them, the rest equal to one of them.
+fn between(before: &Out, ours: &Out, after: &Out) -> bool {
+    if compare(before, ours).is_none() || compare(after, ours).is_none() {
+        return true;
+    }
+    let rest_ok = |r: &Out| r.rc == ours.rc && r.stderr == ours.stderr;
+    if !rest_ok(before) && !rest_ok(after) {
+        return false;
+    }
+    let (b, b_nl) = split_lines(&before.stdout);
+    let (o, o_nl) = split_lines(&ours.stdout);
+    let (a, a_nl) = split_lines(&after.stdout);
+    b.len() == o.len()
+        && a.len() == o.len()
+        && b_nl == o_nl
+        && a_nl == o_nl
+        && o.iter().zip(b.iter().zip(a.iter())).all(|(l, (x, y))| l == x || l == y)
+}
+
+/// What a `@quiet` step printed, for a report.
+fn quiet_output(o: &Out) -> String {
+    let mut s = String::new();
+    for (what, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+        if !text.is_empty() {
+            let _ = writeln!(s, "    {what}:");
+            for l in String::from_utf8_lossy(text).lines().take(20) {
+                let _ = writeln!(s, "      {}", show_line(l, true));
+            }
+        }
+    }
+    s
+}
+
 fn rc_hint(rc: i32) -> &'static str {
     match rc {
         137 | 143 | 124 => " (killed by the step timeout?)",
@@ -549,12 +652,52 @@ fn check_case(def: &CaseDef, res: Option<&CaseResult>) -> Option<String> {
         ));
     }
     for (i, (e, g)) in res.steps_ref.iter().zip(res.steps_ours.iter()).enumerate() {
-        if let Some(d) = compare(e, g) {
-            issues.push(format!(
-                "  step {}: {}\n{d}",
-                i + 1,
-                def.steps.get(i).unwrap_or(&e.cmd)
-            ));
+        let step = def.steps.get(i).unwrap_or(&e.cmd);
+        match def.steps.get(i).map(|s| step_kind(s)).unwrap_or(StepKind::Plain) {
+            StepKind::Plain => {
+                if let Some(d) = compare(e, g) {
+                    issues.push(format!("  step {}: {step}\n{d}", i + 1));
+                }
+            }
+            StepKind::Quiet => {
+                if e.rc != 0 {
+                    issues.push(format!(
+                        "  step {}: {step}\n    failed in the reference's run (exit status {}): the case does not test what it should\n{}",
+                        i + 1,
+                        e.rc,
+                        quiet_output(e)
+                    ));
+                } else if g.rc != e.rc {
+                    issues.push(format!(
+                        "  step {}: {step}\n    exit status: expected {}, got {}{}\n{}",
+                        i + 1,
+                        e.rc,
+                        g.rc,
+                        rc_hint(g.rc),
+                        quiet_output(g)
+                    ));
+                }
+            }
+            StepKind::Same => {
+                let find = |v: &[(usize, Out)]| {
+                    v.iter().find(|(n, _)| *n == i + 1).map(|(_, o)| o.clone())
+                };
+                match (find(&res.steps_same), find(&res.steps_after)) {
+                    (Some(ours), Some(after)) => {
+                        if !between(e, &ours, &after) {
+                            let d = compare(e, &ours).unwrap_or_default();
+                            issues.push(format!(
+                                "  step {}: {step}\n    (back to back; ours is not between the reference's runs before and after it; shown against the one before)\n{d}",
+                                i + 1
+                            ));
+                        }
+                    }
+                    _ => issues.push(format!(
+                        "  step {}: {step}\n    the back-to-back runs are missing from the results\n",
+                        i + 1
+                    )),
+                }
+            }
         }
     }
     let snap = |tag: &str, cmd: &str| {
@@ -654,12 +797,13 @@ fn run_series(series: &str) {
         return;
     }
 
-    // Payload: driver + case files (+ filter).
+    // Payload: driver, traffic helper, case files (+ filter).
     let run_dir = root.join("target/vm-runs").join(series);
     let _ = fs::remove_dir_all(&run_dir);
     let payload = run_dir.join("payload");
     fs::create_dir_all(payload.join("cases")).unwrap();
     fs::copy(root.join("tests/vm/driver.sh"), payload.join("main.sh")).expect("copy driver.sh");
+    fs::copy(root.join("tests/vm/net.sh"), payload.join("net.sh")).expect("copy net.sh");
     for entry in fs::read_dir(root.join("tests/cases")).unwrap() {
         let p = entry.unwrap().path();
         if p.extension().map(|x| x == "cases").unwrap_or(false) {
@@ -674,9 +818,23 @@ fn run_series(series: &str) {
         .unwrap_or(10);
     fs::write(payload.join("step_timeout"), step_timeout.to_string()).unwrap();
     let nsteps: usize = cases.iter().map(|c| c.steps.len()).sum();
+    // Traffic costs more: the network of an @net case is made twice, a
+    // @quiet step may move 100 MB, a @same step runs up to 9 times.
+    let extra: u64 = cases
+        .iter()
+        .map(|c| {
+            let weight = |s: &String| match step_kind(s) {
+                StepKind::Plain => 0,
+                StepKind::Same => 2,
+                StepKind::Quiet => 5,
+            };
+            let net: u64 = if c.net { 10 } else { 0 };
+            net + c.steps.iter().map(weight).sum::<u64>()
+        })
+        .sum();
     let vm_timeout: u64 = env_nonempty("IPVSADM_VM_TIMEOUT")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(240 + 8 * cases.len() as u64 + 2 * nsteps as u64);
+        .unwrap_or(240 + 8 * cases.len() as u64 + 2 * nsteps as u64 + extra);
 
     let out = run_dir.join("results.txt");
     loud(&format!(

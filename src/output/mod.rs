@@ -1,10 +1,11 @@
 //! ipvsadm's listings, byte for byte: `-L` in all its formats, `-S`,
-//! `-L --timeout` and `-L --daemon`.
+//! `-L -c`, `-L --timeout` and `-L --daemon`.
 //!
 //! Nothing here does I/O beyond writing to the writer it is given; host and
 //! service names come from a [`Names`] (the CLI supplies a resolving one;
 //! [`Numeric`] is `-n`).
 
+mod connections;
 mod daemons;
 mod list;
 mod names;
@@ -14,6 +15,7 @@ mod sort;
 mod text;
 mod timeouts;
 
+pub use connections::{expire_text, write_connections};
 pub use daemons::write_daemons;
 pub use list::{version_line, write_list};
 pub use names::{addr_port_text, addr_text, ipv6_text, Names, Numeric};

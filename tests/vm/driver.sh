@@ -4,7 +4,18 @@
 #
 # Case file format: `### name` starts a case; every following non-blank line
 # not starting with `#` is one step, run as `sh -c LINE`; `#` lines are
-# comments.
+# comments. Special lines (see tests/cases/basic.cases):
+#   @net         not a step: the case runs in network namespaces of its own
+#                with live traffic available (/payload/net.sh): before each
+#                run `net.sh up`, every step and snapshot inside the
+#                director namespace "lb", after it `net.sh down`
+#   @same CMD    in the reference's run only: CMD with the reference, with
+#                ours, and with the reference again, back to back on the
+#                same state (up to 3 tries until ours lies between the two:
+#                see `between` in kernel_compat.rs); in ours' run a
+#                placeholder (not run)
+#   @quiet CMD   run in both runs; only the exit statuses are compared (the
+#                checker also wants the reference's to be 0)
 #
 # For each case (only those whose name or file name contains the text in
 # /payload/filter, if that exists):
@@ -17,7 +28,9 @@
 # Output (stdout), one record per line, fields separated by one space:
 #   H <b64 uname -r> <b64 reference version> <has_ours 0|1>
 #   C <b64 file> <b64 case name> <number of steps>
-#   S <phase> <index> <exit status>         one step ran
+#   S <phase> <index> <exit status>         one step ran; phase ref or ours,
+#                                           or for @same: same (ours) and
+#                                           after (the reference again)
 #   P <tag> <exit status>                   one snapshot listing ran
 #   W <b64 text>                            warning (a reset failed)
 #   D <sizes> <b64 blob>                    data of the case's S/P records
@@ -33,6 +46,7 @@ P=$(cd "$(dirname "$0")" && pwd)
 BASEPATH=/sbin:/bin:/usr/sbin:/usr/bin
 REF=/ref/ipvsadm
 OURS=/ours/ipvsadm
+NET=$P/net.sh
 STEP_TIMEOUT=20
 [ -f "$P/step_timeout" ] && STEP_TIMEOUT=$(cat "$P/step_timeout")
 FILTER=
@@ -102,11 +116,26 @@ reset_state() {
     mkdir -p "$W"
 }
 
+# The network of an @net case: made before each of its runs, removed after.
+# WRAP runs a command in its director namespace (empty for other cases).
+WRAP=
+net_up() {
+    net_down
+    if ! sh "$NET" up >"$T/no" 2>&1; then
+        echo "W $(enc "net.sh up failed: $(cat "$T/no")")"
+    fi
+    WRAP="nsenter --net=/run/netns/lb --"
+}
+net_down() {
+    WRAP=
+    sh "$NET" down >"$T/no" 2>&1 || echo "W $(enc "net.sh down failed: $(cat "$T/no")")"
+}
+
 # run_cmd DIR_FIRST_IN_PATH COMMAND: runs COMMAND with sh -c in a session of
 # its own, bounded by STEP_TIMEOUT; stdout/stderr go to $OUT/$ERR; sets rc.
 # Whatever the command left running (its process group) is killed.
 run_cmd() {
-    ( cd "$W" && PATH="$1:$BASEPATH" exec timeout -k 5 -s TERM "$STEP_TIMEOUT" setsid sh -c "$2" ) \
+    ( cd "$W" && PATH="$1:$BASEPATH" exec timeout -k 5 -s TERM "$STEP_TIMEOUT" setsid $WRAP sh -c "$2" ) \
         </dev/null >"$OUT" 2>"$ERR" &
     pid=$!
     wait $pid 2>/dev/null
@@ -119,7 +148,9 @@ snapshot() { # TAG DIR_FIRST_IN_PATH
         new_record "ipvsadm $args"
         run_cmd "$2" "ipvsadm $args"
         echo "P $1 $rc"
-        if [ "$2" != /ref ]; then
+        if [ -n "$WRAP" ]; then
+            :  # an @net case: its state goes with its namespace
+        elif [ "$2" != /ref ]; then
             need_clear=1  # trust only the reference to leave the state alone
         else
             case $args in
@@ -131,18 +162,73 @@ snapshot() { # TAG DIR_FIRST_IN_PATH
     done
 }
 
+# Whether two runs printed the same and ended with the same status.
+same_out() { # OUT1 ERR1 RC1 OUT2 ERR2 RC2
+    [ "$3" = "$6" ] && cmp -s "$1" "$4" && cmp -s "$2" "$5"
+}
+
+# Whether each line of OURS is the same line of BEFORE or of AFTER (all
+# three with as many lines); the checker's rule for entries that change at
+# different moments, such as the expiry of connections.
+lines_between() { # BEFORE OURS AFTER
+    awk 'FILENAME == ARGV[1] { b[FNR] = $0; nb = FNR; next }
+         FILENAME == ARGV[2] { o[FNR] = $0; no = FNR; next }
+         { a[FNR] = $0; na = FNR }
+         END {
+             if (nb != no || na != no) exit 1
+             for (i = 1; i <= no; i++) if (o[i] != b[i] && o[i] != a[i]) exit 1
+         }' "$1" "$2" "$3"
+}
+
+# @same: the reference, ours, the reference again, on the same state.
+run_same() { # INDEX COMMAND
+    new_record "@same $2"; o1=$OUT e1=$ERR
+    new_record "@same $2"; o2=$OUT e2=$ERR
+    new_record "@same $2"; o3=$OUT e3=$ERR
+    for try in 1 2 3; do
+        OUT=$o1 ERR=$e1; run_cmd /ref "$2"; rc1=$rc
+        OUT=$o2 ERR=$e2; run_cmd /ours "$2"; rc2=$rc
+        OUT=$o3 ERR=$e3; run_cmd /ref "$2"; rc3=$rc
+        same_out "$o1" "$e1" "$rc1" "$o2" "$e2" "$rc2" && break
+        same_out "$o3" "$e3" "$rc3" "$o2" "$e2" "$rc2" && break
+        [ "$rc1" = "$rc2" ] && cmp -s "$e1" "$e2" && lines_between "$o1" "$o2" "$o3" && break
+    done
+    echo "S ref $1 $rc1"
+    echo "S same $1 $rc2"
+    echo "S after $1 $rc3"
+}
+
 run_steps() { # PHASE DIR_FIRST_IN_PATH
     i=0
     while IFS= read -r cmd; do
         i=$((i + 1))
-        new_record "$cmd"
-        run_cmd "$2" "$cmd"
-        echo "S $1 $i $rc"
+        case $cmd in
+            "@same "*)
+                if [ "$1" = ref ]; then
+                    run_same $i "${cmd#@same }"
+                else
+                    new_record "$cmd"
+                    : > "$OUT"
+                    : > "$ERR"
+                    echo "S $1 $i 0"
+                fi
+                ;;
+            "@quiet "*)
+                new_record "$cmd"
+                run_cmd "$2" "${cmd#@quiet }"
+                echo "S $1 $i $rc"
+                ;;
+            *)
+                new_record "$cmd"
+                run_cmd "$2" "$cmd"
+                echo "S $1 $i $rc"
+                ;;
+        esac
     done < "$T/steps"
 }
 
 ncases=0
-run_case() { # FILE NAME
+run_case() { # FILE NAME NET(0|1)
     [ -n "$2" ] || return 0
     case "$2" in
         *"$FILTER"*) ;;
@@ -151,15 +237,19 @@ run_case() { # FILE NAME
     ncases=$((ncases + 1))
     echo "C $(enc "$1") $(enc "$2") $(wc -l < "$T/steps")"
     reset_state
+    [ "$3" = 1 ] && net_up
     run_steps ref /ref
     snapshot ref/ref /ref
     if [ -x "$OURS" ]; then
         snapshot ref/ours /ours
     fi
+    [ "$3" = 1 ] && net_down
     reset_state
     if [ -x "$OURS" ]; then
+        [ "$3" = 1 ] && net_up
         run_steps ours /ours
         snapshot ours/ref /ref
+        [ "$3" = 1 ] && net_down
     fi
     flush_data
     echo "E"
@@ -175,22 +265,25 @@ for f in "$P"/cases/*.cases; do
     [ -f "$f" ] || continue
     file=${f##*/}
     name=
+    net=0
     : > "$T/steps"
     while IFS= read -r line || [ -n "$line" ]; do
         case $line in
             '###'*)
-                run_case "$file" "$name"
+                run_case "$file" "$name" $net
                 name=${line#'###'}
                 name=${name# }
+                net=0
                 : > "$T/steps"
                 ;;
             '#'*) ;;
+            '@net') net=1 ;;
             *[![:space:]]*)
                 [ -n "$name" ] && printf '%s\n' "$line" >> "$T/steps"
                 ;;
         esac
     done < "$f"
-    run_case "$file" "$name"
+    run_case "$file" "$name" $net
 done
 reset_state
 echo "Z $ncases"

@@ -9,9 +9,10 @@
 # default target/debug/ipvsadm when it exists). stdout and stderr are shown
 # interleaved, followed by the exit status of the commands; the script exits
 # with that status. Kernel console: add --console to print it too.
-# /payload/net.sh is the traffic helper (see net.sh). The VM has no
-# network; dummy0 carries 192.0.2.1/24 198.51.100.1/24
+# The VM has no network; dummy0 carries 192.0.2.1/24 198.51.100.1/24
 # 203.0.113.1/24 2001:db8::1/64 2001:db8:1::1/64. Default kernel: 6.1.
+# Live traffic: /payload/net.sh (tests/vm/net.sh), e.g.
+#   sh /payload/net.sh up; sh /payload/net.sh exec ipvsadm -A -t 192.0.2.1:80 -s rr; ...
 #
 # Example:
 #   tests/vm/explore.sh 'ipvsadm -A -t 192.0.2.1:80 -s foo; echo rc=$?; ipvsadm -L -n'

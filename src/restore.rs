@@ -1,0 +1,452 @@
+//! `ipvsadm -R`: a rule file read and checked as a whole before anything
+//! is sent, so that a bad line leaves the table as it was.
+//!
+//! [`Plan::read`] reads every line, parses it with ipvsadm's grammar
+//! ([`crate::grammar::parse_restore_line_as`]) and keeps what it asks for:
+//! changes already encoded as netlink requests (compactly, one buffer for
+//! all), and the few commands that are not changes (listings, `-S`, `-h`,
+//! `-v`) in their places. The first line that is too long, not text, or
+//! that the grammar rejects ends the reading with a [`Rejected`] saying
+//! which line and why, and nothing is sent. [`Plan::steps`] then gives the
+//! work in input order: runs of changes to send in batches
+//! ([`crate::client::Client::apply_encoded`]) and the other commands
+//! between them.
+//!
+//! Memory: the plan holds about one netlink request (some 60 to 150 bytes)
+//! and one byte per change line, and no more than one line of input at a
+//! time, so it stays proportional to the file.
+
+use std::fmt;
+use std::io::{self, BufRead};
+
+use netlink_packet_core::NLM_F_ACK;
+
+use crate::client::Op;
+use crate::grammar::{self, Command, Resolver};
+use crate::protocol::{self, Request};
+
+/// The longest restore line taken, in bytes (without its newline). The
+/// lines ipvsadm writes with `-S` are under 200 bytes.
+pub const MAX_LINE: usize = 4096;
+
+/// How much of a rejected line a message shows.
+const SHOWN: usize = 100;
+
+/// A restore input refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// argv[0], which starts the message.
+    pub program: String,
+    /// The line's number, from 1 (0 when the input could not be read at all).
+    pub line: usize,
+    /// The line as read (cut for long ones; lossily decoded when not text).
+    pub text: String,
+    /// Why, in ipvsadm's words when the grammar refused it.
+    pub why: String,
+    /// The exit status.
+    pub status: i32,
+}
+
+impl fmt::Display for Rejected {
+    /// One line: `PROGRAM: restore line N "TEXT": WHY (nothing applied)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: restore input: {} (nothing applied)", self.program, self.why);
+        }
+        let mut shown: String = self.text.chars().take(SHOWN).collect();
+        let cut = shown.len() < self.text.len();
+        if cut {
+            // The cut may leave a trailing blank, which Debug shows anyway.
+            shown.truncate(shown.trim_end_matches(char::is_whitespace).len().max(1));
+        }
+        write!(
+            f,
+            "{}: restore line {} {:?}{}: {} (nothing applied)",
+            self.program,
+            self.line,
+            shown,
+            if cut { "..." } else { "" },
+            self.why
+        )
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// A command of the plan that is not a change, with where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Action {
+    /// Index of the first change after it.
+    before: usize,
+    /// Offset of that change's request.
+    offset: usize,
+    line: usize,
+    command: Command,
+}
+
+/// A restore input, read and checked, ready to be carried out.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The operation of every change, in order.
+    ops: Vec<Op>,
+    /// Their requests, encoded back to back (family id and sequence
+    /// numbers are set when they are sent).
+    requests: Vec<u8>,
+    actions: Vec<Action>,
+    lines: usize,
+}
+
+/// One step of a plan, in input order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Changes to send, for [`crate::client::Client::apply_encoded`].
+    Changes { ops: &'a [Op], requests: &'a [u8] },
+    /// A command that is not a change (a listing, `-S`, `-h`, `-v`), from
+    /// this line.
+    Command { line: usize, command: &'a Command },
+}
+
+impl Plan {
+    /// Read and check a whole restore input. `program` is argv[0] (for
+    /// messages); `names` looks up host and service names.
+    pub fn read(program: &str, mut input: impl BufRead, names: &dyn Resolver) -> Result<Plan, Rejected> {
+        let mut plan = Plan::default();
+        let mut buf = Vec::new();
+        let mut number = 0;
+        loop {
+            let line = read_line(&mut input, &mut buf, MAX_LINE).map_err(|e| Rejected {
+                program: program.to_string(),
+                line: 0,
+                text: String::new(),
+                why: format!("cannot read it after line {number}: {e}"),
+                status: 1,
+            })?;
+            number += 1;
+            let reject = |text: String, why: String, status: i32| Rejected {
+                program: program.to_string(),
+                line: number,
+                text,
+                why,
+                status,
+            };
+            let text = match line {
+                Line::End => break,
+                Line::TooLong(len) => {
+                    let text = String::from_utf8_lossy(&buf[..buf.len().min(4 * SHOWN)]).into_owned();
+                    return Err(reject(
+                        text,
+                        format!("line too long ({len} bytes; at most {MAX_LINE} are taken)"),
+                        2,
+                    ));
+                }
+                Line::Read => match text_of(&buf) {
+                    Ok(t) => t,
+                    Err(why) => {
+                        let text = String::from_utf8_lossy(&buf).into_owned();
+                        return Err(reject(text, why, 2));
+                    }
+                },
+            };
+            match grammar::parse_restore_line_as(program, text, names) {
+                Ok(None) => {}
+                Ok(Some(command)) => plan.push(number, command),
+                Err(e) => {
+                    let why = e.stderr.split('\n').filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                    return Err(reject(text.to_string(), why, e.status));
+                }
+            }
+        }
+        plan.lines = number - 1;
+        plan.requests.shrink_to_fit();
+        plan.ops.shrink_to_fit();
+        Ok(plan)
+    }
+
+    /// [`Plan::read`] from bytes in memory.
+    pub fn from_bytes(program: &str, input: &[u8], names: &dyn Resolver) -> Result<Plan, Rejected> {
+        Plan::read(program, input, names)
+    }
+
+    fn push(&mut self, line: usize, command: Command) {
+        match change(&command) {
+            Some((op, req)) => {
+                protocol::encode(&mut self.requests, &req, 0, NLM_F_ACK, 0);
+                self.ops.push(op);
+            }
+            None => self.actions.push(Action {
+                before: self.ops.len(),
+                offset: self.requests.len(),
+                line,
+                command,
+            }),
+        }
+    }
+
+    /// How many lines were read.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// How many changes the plan makes.
+    pub fn changes(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// The bytes the plan holds (for measurements).
+    pub fn size_in_bytes(&self) -> usize {
+        self.requests.capacity()
+            + self.ops.capacity() * std::mem::size_of::<Op>()
+            + self.actions.capacity() * std::mem::size_of::<Action>()
+    }
+
+    /// The work, in input order: runs of changes and the commands between.
+    pub fn steps(&self) -> Vec<Step<'_>> {
+        let mut steps = Vec::with_capacity(2 * self.actions.len() + 1);
+        let (mut done, mut offset) = (0, 0);
+        for a in &self.actions {
+            if a.before > done {
+                steps.push(Step::Changes {
+                    ops: &self.ops[done..a.before],
+                    requests: &self.requests[offset..a.offset],
+                });
+            }
+            steps.push(Step::Command { line: a.line, command: &a.command });
+            (done, offset) = (a.before, a.offset);
+        }
+        if self.ops.len() > done {
+            steps.push(Step::Changes { ops: &self.ops[done..], requests: &self.requests[offset..] });
+        }
+        steps
+    }
+}
+
+/// The request a command sends, for the commands that change something.
+pub fn change(command: &Command) -> Option<(Op, Request)> {
+    Some(match command {
+        Command::AddService(s) => (Op::AddService, Request::new_service(s)),
+        Command::EditService(s) => (Op::EditService, Request::set_service(s)),
+        Command::DeleteService(k) => (Op::DelService, Request::del_service(k)),
+        Command::Flush => (Op::Flush, Request::flush()),
+        Command::AddDest(k, d) => (Op::AddDest, Request::new_dest(k, d)),
+        Command::EditDest(k, d) => (Op::EditDest, Request::set_dest(k, d)),
+        Command::DeleteDest(k, d) => (Op::DelDest, Request::del_dest(k, d)),
+        Command::Zero(Some(k)) => (Op::ZeroService, Request::zero(Some(k))),
+        Command::Zero(None) => (Op::Zero, Request::zero(None)),
+        Command::SetTimeouts(t) => (Op::SetTimeouts, Request::set_config(t)),
+        Command::StartDaemon(d) => (Op::StartDaemon, Request::new_daemon(d)),
+        Command::StopDaemon(r) => (Op::StopDaemon, Request::del_daemon(*r)),
+        Command::List(_) | Command::Save(_) | Command::Restore | Command::Help | Command::Version => {
+            return None
+        }
+    })
+}
+
+/// What [`read_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// A line is in the buffer (without its newline).
+    Read,
+    /// A line longer than the limit, of this many bytes; the buffer holds
+    /// its start.
+    TooLong(usize),
+    /// The input is over.
+    End,
+}
+
+/// Read one line into `buf`, keeping at most `max` bytes of it: a longer
+/// line is read to its end but not kept, so memory stays bounded.
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+    buf.clear();
+    let mut len = 0usize;
+    let mut any = false;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], true),
+            None => (chunk, false),
+        };
+        let room = max.saturating_sub(buf.len());
+        buf.extend_from_slice(&part[..part.len().min(room)]);
+        len = len.saturating_add(part.len());
+        let used = part.len() + usize::from(newline);
+        input.consume(used);
+        if newline {
+            break;
+        }
+    }
+    if !any {
+        return Ok(Line::End);
+    }
+    Ok(if len > max { Line::TooLong(len) } else { Line::Read })
+}
+
+/// The line as text, or why it is not.
+fn text_of(bytes: &[u8]) -> Result<&str, String> {
+    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+        return Err(format!("not text (a NUL byte at column {})", i + 1));
+    }
+    std::str::from_utf8(bytes)
+        .map_err(|e| format!("not text (invalid UTF-8 at column {})", e.valid_up_to() + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::NoNames;
+
+    fn plan(input: &str) -> Result<Plan, Rejected> {
+        Plan::from_bytes("ipvsadm", input.as_bytes(), &NoNames)
+    }
+
+    fn message(input: &[u8]) -> String {
+        Plan::from_bytes("ipvsadm", input, &NoNames).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn lines_are_read_whole_and_bounded() {
+        let mut input: &[u8] = b"a\nbb\r\n\nlast";
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        loop {
+            match read_line(&mut input, &mut buf, 3).unwrap() {
+                Line::End => break,
+                l => got.push((l, String::from_utf8(buf.clone()).unwrap())),
+            }
+        }
+        assert_eq!(
+            got,
+            vec![
+                (Line::Read, "a".into()),
+                (Line::Read, "bb\r".into()),
+                (Line::Read, "".into()),
+                (Line::TooLong(4), "las".into()),
+            ]
+        );
+        // A long line is read past without being kept, across buffer refills.
+        let long = format!("{}\n-C\n", "x".repeat(100_000));
+        let mut r = io::BufReader::with_capacity(16, long.as_bytes());
+        assert_eq!(read_line(&mut r, &mut buf, 10).unwrap(), Line::TooLong(100_000));
+        assert_eq!(buf.len(), 10);
+        assert_eq!(read_line(&mut r, &mut buf, 10).unwrap(), Line::Read);
+        assert_eq!(buf, b"-C");
+        assert_eq!(read_line(&mut r, &mut buf, 10).unwrap(), Line::End);
+    }
+
+    #[test]
+    fn a_valid_input_becomes_changes_and_commands_in_order() {
+        let p = plan(
+            "-A -t 192.0.2.1:80 -s rr\n\
+             -a -t 192.0.2.1:80 -r 198.51.100.2 -m\n\
+             \n\
+             ipvsadm -L -n\n\
+             -Z\n\
+             -S -n\n\
+             -h\n",
+        )
+        .unwrap();
+        assert_eq!(p.lines(), 7);
+        assert_eq!(p.changes(), 3);
+        let steps = p.steps();
+        let kinds: Vec<String> = steps
+            .iter()
+            .map(|s| match s {
+                Step::Changes { ops, .. } => format!("{ops:?}"),
+                Step::Command { line, command } => format!("{line}:{command:?}").chars().take(12).collect(),
+            })
+            .collect();
+        assert_eq!(kinds, vec!["[AddService, AddDest]", "4:List(Listi", "[Zero]", "6:Save(Listi", "7:Help"]);
+        // The requests are those the client would send, one per change.
+        let Step::Changes { requests, .. } = steps[0] else { panic!() };
+        let cmd = grammar::parse_restore_line_as("ipvsadm", "-A -t 192.0.2.1:80 -s rr", &NoNames).unwrap().unwrap();
+        let mut want = Vec::new();
+        protocol::encode(&mut want, &change(&cmd).unwrap().1, 0, NLM_F_ACK, 0);
+        assert_eq!(&requests[..want.len()], &want[..]);
+        assert_eq!(plan("").unwrap().steps(), vec![]);
+        assert_eq!(plan("\n  \nipvsadm\n").unwrap().lines(), 3);
+    }
+
+    #[test]
+    fn a_bad_line_rejects_the_whole_input() {
+        let e = plan("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.9 -w x\n-C\n").unwrap_err();
+        assert_eq!((e.line, e.status), (2, 2));
+        assert_eq!(
+            e.to_string(),
+            "ipvsadm: restore line 2 \"-a -t 192.0.2.1:80 -r 198.51.100.9 -w x\": illegal weight specified (nothing applied)"
+        );
+        // The option library's errors, which ipvsadm -R skips, reject too.
+        let e = plan("-A -t 192.0.2.1:80\n-A -t 192.0.2.2:80 -Q\n").unwrap_err();
+        assert_eq!((e.line, e.status, e.why.as_str()), (2, 255, "-Q: unknown option"));
+        // A comment is not an option: ipvsadm says "Try ...".
+        assert_eq!(
+            message(b"# saved rules\n"),
+            "ipvsadm: restore line 1 \"# saved rules\": Try `ipvsadm -h' or 'ipvsadm --help' for more information. (nothing applied)"
+        );
+        // Multi-line messages become one line.
+        let e = plan("-A -t 192.0.2.1:80 -6\n").unwrap_err();
+        assert!(!e.to_string().contains('\n'), "{e}");
+        // A -h before the bad line does not save it.
+        assert_eq!(plan("-h\n-A -t 192.0.2.1:80 -w 1\n").unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn too_long_lines_and_binary_are_refused_with_their_line() {
+        let mut input = b"-C\n".to_vec();
+        input.extend(vec![b'x'; MAX_LINE + 1]);
+        input.extend(b"\n-C\n");
+        let m = message(&input);
+        assert!(m.starts_with("ipvsadm: restore line 2 \"xxxx"), "{m}");
+        assert!(m.ends_with("...: line too long (4097 bytes; at most 4096 are taken) (nothing applied)"), "{m}");
+        assert!(m.len() < 250, "{m}");
+        let mut ok = vec![b'-', b'C', b' '];
+        ok.resize(MAX_LINE, b' ');
+        assert!(Plan::from_bytes("ipvsadm", &ok, &NoNames).is_ok());
+        assert_eq!(
+            message(b"-C\n-A -t 192.0.2.1:80\0\n"),
+            "ipvsadm: restore line 2 \"-A -t 192.0.2.1:80\\0\": not text (a NUL byte at column 19) (nothing applied)"
+        );
+        assert_eq!(
+            message(b"\xff\xfe-C\n"),
+            "ipvsadm: restore line 1 \"\u{fffd}\u{fffd}-C\": not text (invalid UTF-8 at column 1) (nothing applied)"
+        );
+    }
+
+    #[test]
+    fn read_errors_are_reported() {
+        struct Broken;
+        impl io::Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::from_raw_os_error(21))
+            }
+        }
+        let e = Plan::read("ipvsadm", io::BufReader::new(Broken), &NoNames).unwrap_err();
+        assert_eq!(e.status, 1);
+        assert_eq!(
+            e.to_string(),
+            "ipvsadm: restore input: cannot read it after line 0: Is a directory (os error 21) (nothing applied)"
+        );
+    }
+
+    #[test]
+    fn the_plan_is_compact() {
+        let mut input = String::new();
+        for i in 0..10_000 {
+            input.push_str(&format!(
+                "-a -t 192.0.2.1:80 -r 198.51.100.{}:{} -m -w 1\n",
+                i % 250 + 1,
+                i / 250 + 1
+            ));
+        }
+        let p = plan(&input).unwrap();
+        assert_eq!(p.changes(), 10_000);
+        // About three times the text, whatever the number of lines.
+        assert!(p.size_in_bytes() < 4 * input.len(), "{} for {}", p.size_in_bytes(), input.len());
+    }
+}

@@ -1,0 +1,372 @@
+//! Safety of our `ipvsadm` on real kernels (project issue 5), in the VM of
+//! `tests/vm/` (Debian 6.1 and 6.12 under QEMU): restore files checked
+//! whole before anything is applied, kernel errors, a large rule file
+//! (memory and time), parallel writers ending with exactly the table their
+//! operations imply, and the fuzz corpus run as commands (no crash, no
+//! hang).
+//!
+//! `tests/vm/safety/main.sh` runs inside the VM and prints a report; this
+//! test compares it with `tests/vm/safety/expected.txt`, lines starting
+//! with `measure:` aside (they are printed: times, memory).
+//!
+//! Environment (as `tests/kernel_compat.rs`):
+//! - `IPVSADM_REQUIRE_VM=1`: fail (instead of skipping) without the VM kit.
+//! - `IPVSADM_OURS=path`: binary to test instead of the one cargo built.
+//! - `IPVS_VM_KIT=dir`: kit directory (default `target/vm-kit`).
+//! - `IPVSADM_SAFETY_LINES=n`: lines of the large rule file; default
+//!   1,000,000 with an optimized binary (`cargo test --release`, or
+//!   `IPVSADM_OURS`), 100,000 with a debug one (parsing a million lines
+//!   takes minutes unoptimized under emulation).
+//! - `IPVSADM_SAFETY_CORPUS=0`: leave the fuzz corpus out.
+//! - `IPVSADM_SAFETY_BLESS=1`: write the report as the new expected.txt.
+//!
+//! Results stay in `target/vm-runs/safety-<series>/`. Only std is used.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[test]
+fn safety_6_1() {
+    run_series("6.1");
+}
+
+#[test]
+fn safety_6_12() {
+    run_series("6.12");
+}
+
+/// Parallel writers and what each does (see `writer_files`).
+const WORKERS: usize = 6;
+const SERVICES: u32 = 40;
+const DESTS: u32 = 10;
+const SHARED: u32 = 40;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn loud(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+fn fail(msg: String) -> ! {
+    eprintln!("{msg}");
+    std::panic::resume_unwind(Box::new(msg))
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn in_path(prog: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
+        .unwrap_or(false)
+}
+
+// ------------------------------------------------------- parallel writers
+
+/// The restore files and single commands of every writer, and the table
+/// they imply. Writer `w` owns the services 192.0.2.(10+w):1..=SERVICES
+/// and the real servers 203.0.113.(w*SHARED+1..) of the shared service
+/// 192.0.2.100:80, which exists before they start.
+///
+/// 1. add its services (rr), DESTS real servers each, and its shared ones;
+/// 2. edit every service (wrr) and real server (weight d+p), delete the
+///    real servers 1 to 3 of each service, delete the odd shared ones and
+///    edit the even ones (weight 7);
+/// singles, one process each: for p in 1..=5, weight 99 for real server 4
+///    and delete real server 5;
+/// 3. delete the upper half of its services, add real server 11 (weight 3)
+///    to the lower half.
+fn writer_files(dir: &Path) -> usize {
+    let mut ops = 0;
+    let mut expected = String::new();
+    for w in 0..WORKERS as u32 {
+        let vip = format!("192.0.2.{}", 10 + w);
+        let (mut f1, mut f2, mut f3, mut single) =
+            (String::new(), String::new(), String::new(), String::new());
+        let mut line = |f: &mut String, l: String| {
+            f.push_str(&l);
+            f.push('\n');
+            ops += 1;
+        };
+        let shared = |x: u32| format!("203.0.113.{}:80", w * SHARED + x);
+        for p in 1..=SERVICES {
+            line(&mut f1, format!("-A -t {vip}:{p} -s rr"));
+            for d in 1..=DESTS {
+                line(&mut f1, format!("-a -t {vip}:{p} -r 198.51.100.{d}:80 -m -w 1"));
+            }
+        }
+        for x in 1..=SHARED {
+            line(&mut f1, format!("-a -t 192.0.2.100:80 -r {} -m -w 1", shared(x)));
+        }
+        for p in 1..=SERVICES {
+            line(&mut f2, format!("-E -t {vip}:{p} -s wrr"));
+            for d in 1..=DESTS {
+                line(&mut f2, format!("-e -t {vip}:{p} -r 198.51.100.{d}:80 -m -w {}", d + p));
+            }
+            for d in 1..=3 {
+                line(&mut f2, format!("-d -t {vip}:{p} -r 198.51.100.{d}:80"));
+            }
+        }
+        for x in 1..=SHARED {
+            if x % 2 == 1 {
+                line(&mut f2, format!("-d -t 192.0.2.100:80 -r {}", shared(x)));
+            } else {
+                line(&mut f2, format!("-e -t 192.0.2.100:80 -r {} -m -w 7", shared(x)));
+            }
+        }
+        for p in 1..=5 {
+            line(&mut single, format!("-e -t {vip}:{p} -r 198.51.100.4:80 -m -w 99"));
+            line(&mut single, format!("-d -t {vip}:{p} -r 198.51.100.5:80"));
+        }
+        for p in SERVICES / 2 + 1..=SERVICES {
+            line(&mut f3, format!("-D -t {vip}:{p}"));
+        }
+        for p in 1..=SERVICES / 2 {
+            line(&mut f3, format!("-a -t {vip}:{p} -r 198.51.100.11:80 -m -w 3"));
+        }
+        // What that leaves.
+        for p in 1..=SERVICES / 2 {
+            let _ = writeln!(expected, "-A -t {vip}:{p} -s wrr");
+            for d in 4..=DESTS {
+                let weight = match d {
+                    4 if p <= 5 => 99,
+                    5 if p <= 5 => continue,
+                    _ => d + p,
+                };
+                let _ = writeln!(expected, "-a -t {vip}:{p} -r 198.51.100.{d}:80 -m -w {weight}");
+            }
+            let _ = writeln!(expected, "-a -t {vip}:{p} -r 198.51.100.11:80 -m -w 3");
+        }
+        for (k, f) in [(1, &f1), (2, &f2), (3, &f3)] {
+            fs::write(dir.join(format!("w{w}_{k}.rules")), f).unwrap();
+        }
+        fs::write(dir.join(format!("w{w}_single")), single).unwrap();
+    }
+    let _ = writeln!(expected, "-A -t 192.0.2.100:80 -s wlc");
+    for w in 0..WORKERS as u32 {
+        for x in (2..=SHARED).step_by(2) {
+            let _ = writeln!(
+                expected,
+                "-a -t 192.0.2.100:80 -r 203.0.113.{}:80 -m -w 7",
+                w * SHARED + x
+            );
+        }
+    }
+    fs::write(dir.join("expected.rules"), expected).unwrap();
+    ops
+}
+
+// ------------------------------------------------------------ fuzz corpus
+
+/// Single-quote a word for sh (any bytes but NUL).
+fn sh_quote(word: &[u8], out: &mut Vec<u8>) {
+    out.push(b'\'');
+    for &b in word {
+        if b == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+}
+
+/// The fuzz corpus for the VM: the argument inputs as one script of
+/// `a ARGS...` calls, the restore inputs as files. Returns how many.
+fn corpus_payload(payload: &Path) -> usize {
+    let corpus = root().join("fuzz/corpus");
+    let mut n = 0;
+    let mut script = Vec::new();
+    if let Ok(entries) = fs::read_dir(corpus.join("args")) {
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for f in files {
+            let data = fs::read(&f).unwrap_or_default();
+            script.push(b'a');
+            if !data.is_empty() {
+                for word in data.split(|&b| b == 0) {
+                    script.push(b' ');
+                    sh_quote(word, &mut script);
+                }
+            }
+            script.push(b'\n');
+            n += 1;
+        }
+    }
+    fs::write(payload.join("corpus_args.sh"), script).unwrap();
+    let dest = payload.join("corpus/restore");
+    fs::create_dir_all(&dest).unwrap();
+    if let Ok(entries) = fs::read_dir(corpus.join("restore")) {
+        for e in entries.filter_map(|e| e.ok()) {
+            if e.path().is_file() {
+                fs::copy(e.path(), dest.join(e.file_name())).unwrap();
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+// ------------------------------------------------------------------- diff
+
+fn diff(expected: &str, got: &str) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = got.lines().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] =
+                if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let mut out = String::new();
+    let (mut i, mut j) = (0, 0);
+    let mut context = String::new();
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            if a[i].starts_with("### ") {
+                context = a[i].to_string();
+            }
+            i += 1;
+            j += 1;
+        } else {
+            if !context.is_empty() {
+                let _ = writeln!(out, "  {context}");
+                context.clear();
+            }
+            if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+                let _ = writeln!(out, "  -{}", a[i]);
+                i += 1;
+            } else {
+                let _ = writeln!(out, "  +{}", b[j]);
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+// -------------------------------------------------------------------- run
+
+fn run_series(series: &str) {
+    let root = root();
+    let kit = env_nonempty("IPVS_VM_KIT").map(PathBuf::from).unwrap_or_else(|| root.join("target/vm-kit"));
+    let require = std::env::var("IPVSADM_REQUIRE_VM").map(|v| v == "1").unwrap_or(false);
+    let vmlinuz = kit.join(series).join("vmlinuz");
+    let mut missing = Vec::new();
+    if !vmlinuz.is_file() {
+        missing.push(format!("no {}", vmlinuz.display()));
+    }
+    if !in_path("qemu-system-x86_64") {
+        missing.push("qemu-system-x86_64 not in PATH".to_string());
+    }
+    if !missing.is_empty() {
+        let msg = format!(
+            "kernel safety tests did NOT run: VM kit missing [{series}: {}; `tests/vm/kit.sh fetch` makes the kit]",
+            missing.join(", ")
+        );
+        if require {
+            loud(&format!("\n!!!!! {msg}, and IPVSADM_REQUIRE_VM=1: failing\n\n"));
+            fail(format!("{msg}, and IPVSADM_REQUIRE_VM=1"));
+        }
+        loud(&format!("\n!!!!! {msg}\n\n"));
+        return;
+    }
+
+    let given = env_nonempty("IPVSADM_OURS");
+    let optimized = given.is_some() || !cfg!(debug_assertions);
+    let ours = given
+        .or_else(|| option_env!("CARGO_BIN_EXE_ipvsadm").map(String::from))
+        .expect("no binary to test: cargo did not build `ipvsadm` and IPVSADM_OURS is unset");
+    assert!(Path::new(&ours).is_file(), "binary to test does not exist: {ours}");
+    let lines: u64 = env_nonempty("IPVSADM_SAFETY_LINES")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if optimized { 1_000_000 } else { 100_000 });
+
+    let run_dir = root.join("target/vm-runs").join(format!("safety-{series}"));
+    let _ = fs::remove_dir_all(&run_dir);
+    let payload = run_dir.join("payload");
+    fs::create_dir_all(&payload).unwrap();
+    fs::copy(root.join("tests/vm/safety/main.sh"), payload.join("main.sh")).expect("copy main.sh");
+    fs::write(payload.join("lines"), lines.to_string()).unwrap();
+    fs::write(payload.join("workers"), WORKERS.to_string()).unwrap();
+    let ops = writer_files(&payload);
+    fs::write(payload.join("operations"), ops.to_string()).unwrap();
+    let corpus = if env_nonempty("IPVSADM_SAFETY_CORPUS").as_deref() == Some("0") {
+        0
+    } else {
+        corpus_payload(&payload)
+    };
+
+    loud(&format!(
+        "safety {series}: ours = {ours}, {lines} lines, {WORKERS} writers ({ops} operations), {corpus} corpus inputs{}\n",
+        if optimized || env_nonempty("IPVSADM_SAFETY_LINES").is_some() {
+            ""
+        } else {
+            " (a debug build: `cargo test --release --test kernel_safety` for the 1,000,000-line run)"
+        }
+    ));
+    let out = run_dir.join("report.txt");
+    let vm_timeout = 300 + lines / 5_000 + corpus as u64 / 4;
+    let started = std::time::Instant::now();
+    let status = Command::new("bash")
+        .arg(root.join("tests/vm/kit.sh"))
+        .args(["run", "--kernel", series, "--ours", &ours, "--payload"])
+        .arg(&payload)
+        .arg("--out")
+        .arg(&out)
+        .args(["--timeout", &vm_timeout.to_string()])
+        .status()
+        .expect("cannot run tests/vm/kit.sh");
+    let secs = started.elapsed().as_secs_f64();
+    let report = String::from_utf8_lossy(&fs::read(&out).unwrap_or_default()).into_owned();
+    let (measures, compared): (Vec<&str>, Vec<&str>) =
+        report.lines().partition(|l| l.starts_with("measure:"));
+    let compared = compared.join("\n") + "\n";
+
+    let mut text = String::new();
+    for m in &measures {
+        let _ = writeln!(text, "safety {series}: {}", m.trim_start_matches("measure: "));
+    }
+    let _ = writeln!(text, "safety {series}: VM run {secs:.0}s, report in {}", out.display());
+    loud(&text);
+
+    let mut problems = Vec::new();
+    match status.code() {
+        Some(0) => {}
+        Some(124) => problems.push(format!("the VM timed out after {vm_timeout}s")),
+        Some(c) => problems.push(format!("tests/vm/kit.sh run ended with status {c} (console: {}.console)", out.display())),
+        None => problems.push("tests/vm/kit.sh run was killed".to_string()),
+    }
+    if report.contains("panicked") {
+        problems.push("a panic message in the report".to_string());
+    }
+    let expected_path = root.join("tests/vm/safety/expected.txt");
+    if env_nonempty("IPVSADM_SAFETY_BLESS").as_deref() == Some("1") {
+        fs::write(&expected_path, &compared).unwrap();
+        loud(&format!("safety {series}: wrote {}\n", expected_path.display()));
+    } else {
+        let expected = fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != compared {
+            problems.push(format!(
+                "the report differs from tests/vm/safety/expected.txt (-expected +got):\n{}",
+                diff(&expected, &compared)
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        let msg = format!("safety {series}: FAILED\n{}", problems.join("\n"));
+        loud(&format!("{msg}\n"));
+        fail(msg);
+    }
+    loud(&format!("safety {series}: passed\n"));
+}
