@@ -1,7 +1,7 @@
 //! The `ipvsadm` command: parse with [`ipvs::grammar`], carry out with
 //! [`ipvs::client`], print with [`ipvs::output`], and exit as ipvsadm does.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
@@ -50,6 +50,29 @@ pub fn run_save(name: &str, args: &[String]) -> i32 {
     }
     save.truncate(2);
     run("ipvsadm", &save)
+}
+
+/// `ipvsadm-restore`: as the wrapper script distributions ship, lines that
+/// start with `#` are dropped, the table is cleared and the rest restored;
+/// but the input is checked before the table is cleared, so a bad file
+/// leaves the table as it was. Arguments are ignored, as by the script.
+pub fn run_restore_wrapper() -> i32 {
+    let mut input = Vec::new();
+    if let Err(e) = io::stdin().lock().read_to_end(&mut input) {
+        let _ = writeln!(io::stderr(), "ipvsadm-restore: {e}");
+        return 1;
+    }
+    let mut kept = Vec::with_capacity(input.len());
+    for line in input.split(|&b| b == b'\n').filter(|l| !l.starts_with(b"#")) {
+        kept.extend_from_slice(line);
+        kept.push(b'\n');
+    }
+    let mut session = match Session::open("ipvsadm") {
+        Ok(s) => s,
+        Err(f) => return report(&f),
+    };
+    let status = session.restore_replacing(&kept[..], true);
+    flush_stdout(status)
 }
 
 fn report(f: &Failure) -> i32 {
@@ -241,6 +264,12 @@ impl<'a> Session<'a> {
     /// goes on; a listing error, `-h` and `-v` end it, as in ipvsadm. The
     /// status is non-zero when any line failed: that of the last failure.
     fn restore(&mut self, input: impl BufRead) -> i32 {
+        self.restore_replacing(input, false)
+    }
+
+    /// [`Session::restore`], clearing the table first when `replace` is
+    /// set, once the input has been found good.
+    fn restore_replacing(&mut self, input: impl BufRead, replace: bool) -> i32 {
         let plan = match restore::Plan::read(self.program, input, &SystemResolver) {
             Ok(p) => p,
             Err(rejected) => {
@@ -248,6 +277,12 @@ impl<'a> Session<'a> {
                 return rejected.status;
             }
         };
+        if replace {
+            let status = self.execute(&Command::Flush);
+            if status != 0 {
+                return status;
+            }
+        }
         let mut failed = None;
         for step in plan.steps() {
             match step {

@@ -310,6 +310,13 @@ build_base() { # SERIES
     done
     # reference ipvsadm and iproute2
     copy_with_libs "$r" /usr/sbin/ipvsadm /ref/ipvsadm
+    # the distribution's ipvsadm-save/-restore wrapper scripts, to run with
+    # busybox sh and find whichever ipvsadm comes first in the caller's PATH
+    for f in ipvsadm-save ipvsadm-restore; do
+        [ -f "/usr/sbin/$f" ] || continue
+        sed -e '1s|^#!.*|#!/bin/sh|' -e 's|^PATH=.*|: keep the PATH of the caller|' "/usr/sbin/$f" > "$r/ref/$f"
+        chmod 755 "$r/ref/$f"
+    done
     [ -x /usr/sbin/ip ] && copy_with_libs "$r" /usr/sbin/ip /usr/sbin/ip
     # modules: ship the closure of the wanted ones, then depmod the subset
     local mods=$dir/modules/lib/modules/$ver
@@ -434,6 +441,9 @@ cmd_run() {
     chmod 755 "$tmp/stage/payload/main.sh"
     if [ -n "$ours" ]; then
         copy_with_libs "$tmp/stage" "$ours" /ours/ipvsadm
+        # ours acts as the save/restore wrappers when called by their names
+        ln -s ipvsadm "$tmp/stage/ours/ipvsadm-save"
+        ln -s ipvsadm "$tmp/stage/ours/ipvsadm-restore"
     fi
     (cd "$tmp/stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$tmp/payload.cpio"
     cat "$KIT/$series/base.cpio" "$tmp/payload.cpio" > "$tmp/initrd"
