@@ -241,7 +241,9 @@ impl<'a> Session<'a> {
                 output::write_daemons(&mut out, &d)?;
             }
             ListWhat::Connections => {
-                return Err(Failure::exit("connection listing is not supported yet", 1))
+                let conns = ipvs::procfs::read_connections()
+                    .map_err(|e| Failure::exit(e.to_string(), 1))?;
+                output::write_connections(&mut out, &conns, listing, names(listing))?;
             }
         }
         out.flush()?;

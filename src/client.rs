@@ -494,12 +494,7 @@ impl Client {
     /// `first`, `first + 1`, ... (one per entry of `ops`), each ending with
     /// an acknowledgement or an error. Data messages before them are kept
     /// in the outcome's `data` when `keep` is true.
-    fn answers(
-        &mut self,
-        first: u32,
-        ops: &[Op],
-        keep: bool,
-    ) -> Result<Answers> {
+    fn answers(&mut self, first: u32, ops: &[Op], keep: bool) -> Result<Answers> {
         let n = ops.len();
         let mut slots: Vec<Option<Result<()>>> = (0..n).map(|_| None).collect();
         let mut data = Vec::new();
@@ -1026,10 +1021,8 @@ mod tests {
 
     #[test]
     fn unknown_attributes_are_skipped() {
-        let (mut c, _) = scripted(vec![
-            ours(service_reply(0, PORT, 0), 0),
-            ours(done(0, PORT, 0, 0), 0),
-        ]);
+        let (mut c, _) =
+            scripted(vec![ours(service_reply(0, PORT, 0), 0), ours(done(0, PORT, 0, 0), 0)]);
         assert_eq!(c.services().unwrap(), vec![service()]);
         // A whole message of an unknown command in a dump is decoded as far
         // as it goes: a service reply needs its service attribute.

@@ -158,12 +158,15 @@ pub enum Item {
     Overrun,
 }
 
+/// Makes the answers to one request (a whole netlink message).
+type Responder = Box<dyn FnMut(&[u8]) -> Vec<Item>>;
+
 /// Answers what the client sends with a script, and optionally
 /// acknowledges every request by itself.
 pub struct ScriptedKernel {
     items: VecDeque<Item>,
     first_seq: u32,
-    auto: Option<Box<dyn FnMut(&[u8]) -> Vec<Item>>>,
+    auto: Option<Responder>,
     rcvbuf: usize,
     /// Every datagram sent, for tests to look at.
     pub sent: Rc<RefCell<Vec<Vec<u8>>>>,
@@ -197,7 +200,8 @@ impl ScriptedKernel {
         self.answering(|msg| {
             let seq = header_seq(msg).unwrap_or(0);
             let flags = u16::from_ne_bytes([msg[6], msg[7]]);
-            let bytes = if flags & 0x300 == 0x300 { done(seq, PORT, 0, 0) } else { ack(seq, PORT, 0) };
+            let bytes =
+                if flags & 0x300 == 0x300 { done(seq, PORT, 0, 0) } else { ack(seq, PORT, 0) };
             vec![Item::Datagram { bytes, sender: 0, seq_from: None }]
         })
     }
@@ -284,7 +288,11 @@ pub fn script_from_bytes(mut data: &[u8]) -> Vec<Item> {
         data = rest;
         items.push(match c & 3 {
             0 => Item::Datagram { bytes: bytes.to_vec(), sender: 0, seq_from: None },
-            1 => Item::Datagram { bytes: bytes.to_vec(), sender: 0, seq_from: Some(u32::from(c >> 2)) },
+            1 => Item::Datagram {
+                bytes: bytes.to_vec(),
+                sender: 0,
+                seq_from: Some(u32::from(c >> 2)),
+            },
             2 => Item::Overrun,
             _ => Item::Datagram { bytes: bytes.to_vec(), sender: 4243, seq_from: None },
         });
@@ -298,7 +306,9 @@ pub fn script_to_bytes(items: &[Item]) -> Vec<u8> {
     for item in items {
         let (c, bytes): (u8, &[u8]) = match item {
             Item::Datagram { bytes, sender: 0, seq_from: None } => (0, bytes),
-            Item::Datagram { bytes, sender: 0, seq_from: Some(k) } => (1 | ((*k as u8) << 2), bytes),
+            Item::Datagram { bytes, sender: 0, seq_from: Some(k) } => {
+                (1 | ((*k as u8) << 2), bytes)
+            }
             Item::Overrun => (2, &[]),
             Item::Datagram { bytes, .. } => (3, bytes),
         };

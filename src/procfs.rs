@@ -52,7 +52,10 @@ pub fn read_connections() -> Result<Vec<Connection>, ConnError> {
     let mut file = std::fs::File::open(CONN_FILE).map_err(ConnError::Open)?;
     let mut bytes = Vec::new();
     if file.read_to_end(&mut bytes).is_err() {
-        return Err(ConnError::Unexpected { line: 1, text: String::new() });
+        return Err(ConnError::Unexpected {
+            line: 1,
+            text: String::new(),
+        });
     }
     parse_connections(&String::from_utf8_lossy(&bytes))
 }
@@ -68,12 +71,17 @@ pub fn read_connections() -> Result<Vec<Connection>, ConnError> {
 pub fn parse_connections(text: &str) -> Result<Vec<Connection>, ConnError> {
     let mut lines = text.lines().enumerate();
     if lines.next().is_none() {
-        return Err(ConnError::Unexpected { line: 1, text: String::new() });
+        return Err(ConnError::Unexpected {
+            line: 1,
+            text: String::new(),
+        });
     }
     lines
         .map(|(i, line)| {
-            parse_line(line)
-                .ok_or_else(|| ConnError::Unexpected { line: i + 1, text: line.to_string() })
+            parse_line(line).ok_or_else(|| ConnError::Unexpected {
+                line: i + 1,
+                text: line.to_string(),
+            })
         })
         .collect()
 }
@@ -89,7 +97,10 @@ pub fn parse_line(line: &str) -> Option<Connection> {
         return None;
     }
     let pe = match (f.get(9), f.get(10)) {
-        (Some(name), Some(data)) => Some(PeData { name: name.to_string(), data: data.to_string() }),
+        (Some(name), Some(data)) => Some(PeData {
+            name: name.to_string(),
+            data: data.to_string(),
+        }),
         _ => None,
     };
     let conn = Connection {
@@ -119,7 +130,9 @@ fn addr(s: &str) -> Option<IpAddr> {
     if s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    u32::from_str_radix(s, 16).ok().map(|n| IpAddr::V4(Ipv4Addr::from(n)))
+    u32::from_str_radix(s, 16)
+        .ok()
+        .map(|n| IpAddr::V4(Ipv4Addr::from(n)))
 }
 
 /// A port: up to four hex digits.
@@ -170,7 +183,10 @@ TCP CB00710A D56C C0000201 0050 C6336402 0050 TIME_WAIT       117
                 dest_port: 5060,
                 state: "NONE".into(),
                 expires: 27,
-                pe: Some(PeData { name: "sip".into(), data: "abc123@example".into() }),
+                pe: Some(PeData {
+                    name: "sip".into(),
+                    data: "abc123@example".into()
+                }),
             }
         );
         assert_eq!(c[1].client_port, 0xB78F);
@@ -248,8 +264,10 @@ TCP CB00710A D56C C0000201 0050 C6336402 0050 TIME_WAIT       117
     #[test]
     fn short_fields_and_odd_blanks() {
         // Fewer hex digits, tabs and trailing blanks still parse.
-        let c = parse_connections(&format!("{HEADER}SCTP\t1 50 7F000001 1 0 0 ESTABLISHED 0  \n"))
-            .unwrap();
+        let c = parse_connections(&format!(
+            "{HEADER}SCTP\t1 50 7F000001 1 0 0 ESTABLISHED 0  \n"
+        ))
+        .unwrap();
         assert_eq!(c[0].protocol, "SCTP");
         assert_eq!(c[0].client_addr, v4("0.0.0.1"));
         assert_eq!(c[0].client_port, 0x50);
@@ -265,7 +283,13 @@ TCP CB00710A D56C C0000201 0050 C6336402 0050 TIME_WAIT       117
         let c = parse_connections(&format!("{HEADER}{line} sip\n")).unwrap();
         assert_eq!(c[0].pe, None);
         let c = parse_connections(&format!("{HEADER}{line} sip a b c\n")).unwrap();
-        assert_eq!(c[0].pe, Some(PeData { name: "sip".into(), data: "a".into() }));
+        assert_eq!(
+            c[0].pe,
+            Some(PeData {
+                name: "sip".into(),
+                data: "a".into()
+            })
+        );
     }
 
     #[test]

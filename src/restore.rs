@@ -109,7 +109,11 @@ pub enum Step<'a> {
 impl Plan {
     /// Read and check a whole restore input. `program` is argv[0] (for
     /// messages); `names` looks up host and service names.
-    pub fn read(program: &str, mut input: impl BufRead, names: &dyn Resolver) -> Result<Plan, Rejected> {
+    pub fn read(
+        program: &str,
+        mut input: impl BufRead,
+        names: &dyn Resolver,
+    ) -> Result<Plan, Rejected> {
         let mut plan = Plan::default();
         let mut buf = Vec::new();
         let mut number = 0;
@@ -132,7 +136,8 @@ impl Plan {
             let text = match line {
                 Line::End => break,
                 Line::TooLong(len) => {
-                    let text = String::from_utf8_lossy(&buf[..buf.len().min(4 * SHOWN)]).into_owned();
+                    let text =
+                        String::from_utf8_lossy(&buf[..buf.len().min(4 * SHOWN)]).into_owned();
                     return Err(reject(
                         text,
                         format!("line too long ({len} bytes; at most {MAX_LINE} are taken)"),
@@ -151,7 +156,12 @@ impl Plan {
                 Ok(None) => {}
                 Ok(Some(command)) => plan.push(number, command),
                 Err(e) => {
-                    let why = e.stderr.split('\n').filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                    let why = e
+                        .stderr
+                        .split('\n')
+                        .filter(|l| !l.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     return Err(reject(text.to_string(), why, e.status));
                 }
             }
@@ -214,7 +224,8 @@ impl Plan {
             (done, offset) = (a.before, a.offset);
         }
         if self.ops.len() > done {
-            steps.push(Step::Changes { ops: &self.ops[done..], requests: &self.requests[offset..] });
+            steps
+                .push(Step::Changes { ops: &self.ops[done..], requests: &self.requests[offset..] });
         }
         steps
     }
@@ -235,9 +246,11 @@ pub fn change(command: &Command) -> Option<(Op, Request)> {
         Command::SetTimeouts(t) => (Op::SetTimeouts, Request::set_config(t)),
         Command::StartDaemon(d) => (Op::StartDaemon, Request::new_daemon(d)),
         Command::StopDaemon(r) => (Op::StopDaemon, Request::del_daemon(*r)),
-        Command::List(_) | Command::Save(_) | Command::Restore | Command::Help | Command::Version => {
-            return None
-        }
+        Command::List(_)
+        | Command::Save(_)
+        | Command::Restore
+        | Command::Help
+        | Command::Version => return None,
     })
 }
 
@@ -359,13 +372,20 @@ mod tests {
             .iter()
             .map(|s| match s {
                 Step::Changes { ops, .. } => format!("{ops:?}"),
-                Step::Command { line, command } => format!("{line}:{command:?}").chars().take(12).collect(),
+                Step::Command { line, command } => {
+                    format!("{line}:{command:?}").chars().take(12).collect()
+                }
             })
             .collect();
-        assert_eq!(kinds, vec!["[AddService, AddDest]", "4:List(Listi", "[Zero]", "6:Save(Listi", "7:Help"]);
+        assert_eq!(
+            kinds,
+            vec!["[AddService, AddDest]", "4:List(Listi", "[Zero]", "6:Save(Listi", "7:Help"]
+        );
         // The requests are those the client would send, one per change.
         let Step::Changes { requests, .. } = steps[0] else { panic!() };
-        let cmd = grammar::parse_restore_line_as("ipvsadm", "-A -t 192.0.2.1:80 -s rr", &NoNames).unwrap().unwrap();
+        let cmd = grammar::parse_restore_line_as("ipvsadm", "-A -t 192.0.2.1:80 -s rr", &NoNames)
+            .unwrap()
+            .unwrap();
         let mut want = Vec::new();
         protocol::encode(&mut want, &change(&cmd).unwrap().1, 0, NLM_F_ACK, 0);
         assert_eq!(&requests[..want.len()], &want[..]);
@@ -375,7 +395,8 @@ mod tests {
 
     #[test]
     fn a_bad_line_rejects_the_whole_input() {
-        let e = plan("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.9 -w x\n-C\n").unwrap_err();
+        let e =
+            plan("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.9 -w x\n-C\n").unwrap_err();
         assert_eq!((e.line, e.status), (2, 2));
         assert_eq!(
             e.to_string(),
@@ -403,7 +424,12 @@ mod tests {
         input.extend(b"\n-C\n");
         let m = message(&input);
         assert!(m.starts_with("ipvsadm: restore line 2 \"xxxx"), "{m}");
-        assert!(m.ends_with("...: line too long (4097 bytes; at most 4096 are taken) (nothing applied)"), "{m}");
+        assert!(
+            m.ends_with(
+                "...: line too long (4097 bytes; at most 4096 are taken) (nothing applied)"
+            ),
+            "{m}"
+        );
         assert!(m.len() < 250, "{m}");
         let mut ok = vec![b'-', b'C', b' '];
         ok.resize(MAX_LINE, b' ');

@@ -84,7 +84,10 @@ fn newer(mut attrs: Vec<Attr>) -> Vec<Attr> {
         inner.push(Attr::Bytes(40, vec![9; 12]));
         inner.push(Attr::Nested(
             SVC_ATTR_STATS64,
-            (1..=10).map(|k| Attr::Bytes(k, 7u64.to_ne_bytes().to_vec())).chain([Attr::U32(30, 1)]).collect(),
+            (1..=10)
+                .map(|k| Attr::Bytes(k, 7u64.to_ne_bytes().to_vec()))
+                .chain([Attr::U32(30, 1)])
+                .collect(),
         ));
     }
     attrs.push(Attr::U32(50, 3));
@@ -103,20 +106,51 @@ fn reply_seeds() -> Vec<(&'static str, Vec<u8>)> {
     let mut dest = Dest::new("198.51.100.2".parse().unwrap(), 80);
     dest.forward = Forward::Masq;
     dest.weight = 3;
-    let info = data(0, PORT, 0, CMD_GET_INFO, vec![Attr::U32(INFO_ATTR_VERSION, 0x010201), Attr::U32(INFO_ATTR_CONN_TAB_SIZE, 4096)]);
-    let service = |s: &Service, flags| data(0, PORT, flags, CMD_NEW_SERVICE, newer(Request::new_service(s).attrs));
-    let dest_msg = |flags| data(0, PORT, flags, CMD_NEW_DEST, newer(vec![Request::new_dest(&key, &dest).attrs[1].clone()]));
-    let timeouts = data(0, PORT, 0, CMD_GET_CONFIG, vec![
-        Attr::U32(CMD_ATTR_TIMEOUT_TCP, 900),
-        Attr::U32(CMD_ATTR_TIMEOUT_TCP_FIN, 120),
-        Attr::U32(CMD_ATTR_TIMEOUT_UDP, 300),
-    ]);
-    let daemon = data(0, PORT, 0, CMD_NEW_DAEMON, vec![Attr::Nested(CMD_ATTR_DAEMON, vec![
-        Attr::U32(DAEMON_ATTR_STATE, 1),
-        Attr::Str(DAEMON_ATTR_MCAST_IFN, "eth0".into()),
-        Attr::U32(DAEMON_ATTR_SYNC_ID, 5),
-        Attr::U16(DAEMON_ATTR_SYNC_MAXLEN, 1472),
-    ])]);
+    let info = data(
+        0,
+        PORT,
+        0,
+        CMD_GET_INFO,
+        vec![Attr::U32(INFO_ATTR_VERSION, 0x010201), Attr::U32(INFO_ATTR_CONN_TAB_SIZE, 4096)],
+    );
+    let service = |s: &Service, flags| {
+        data(0, PORT, flags, CMD_NEW_SERVICE, newer(Request::new_service(s).attrs))
+    };
+    let dest_msg = |flags| {
+        data(
+            0,
+            PORT,
+            flags,
+            CMD_NEW_DEST,
+            newer(vec![Request::new_dest(&key, &dest).attrs[1].clone()]),
+        )
+    };
+    let timeouts = data(
+        0,
+        PORT,
+        0,
+        CMD_GET_CONFIG,
+        vec![
+            Attr::U32(CMD_ATTR_TIMEOUT_TCP, 900),
+            Attr::U32(CMD_ATTR_TIMEOUT_TCP_FIN, 120),
+            Attr::U32(CMD_ATTR_TIMEOUT_UDP, 300),
+        ],
+    );
+    let daemon = data(
+        0,
+        PORT,
+        0,
+        CMD_NEW_DAEMON,
+        vec![Attr::Nested(
+            CMD_ATTR_DAEMON,
+            vec![
+                Attr::U32(DAEMON_ATTR_STATE, 1),
+                Attr::Str(DAEMON_ATTR_MCAST_IFN, "eth0".into()),
+                Attr::U32(DAEMON_ATTR_SYNC_ID, 5),
+                Attr::U16(DAEMON_ATTR_SYNC_MAXLEN, 1472),
+            ],
+        )],
+    );
     let mut two = service(&svc, 0);
     two.extend(service(&fw, 0));
     // Everything the fuzz client asks, answered in order.
@@ -202,7 +236,10 @@ fn restore_seeds() -> Vec<(String, Vec<u8>)> {
         for f in files {
             let name = f.file_name().unwrap().to_string_lossy().into_owned();
             if name.contains("save") {
-                seeds.push((format!("seed-{}", name.trim_end_matches(".txt")), fs::read(&f).unwrap()));
+                seeds.push((
+                    format!("seed-{}", name.trim_end_matches(".txt")),
+                    fs::read(&f).unwrap(),
+                ));
             }
         }
     }
@@ -284,7 +321,10 @@ fn seeds_reach_the_decoders() {
     use ipvs::fuzzing::{script_from_bytes, ScriptedKernel, FAMILY};
     let seeds = reply_seeds();
     let (_, full) = &seeds[0];
-    let mut c = Client::with_family(Box::new(ScriptedKernel::with_script(script_from_bytes(&full[1..]))), FAMILY);
+    let mut c = Client::with_family(
+        Box::new(ScriptedKernel::with_script(script_from_bytes(&full[1..]))),
+        FAMILY,
+    );
     assert_eq!(c.info().unwrap().conn_tab_size, 4096);
     let table = c.table().unwrap();
     assert_eq!(table.len(), 2);
@@ -294,6 +334,9 @@ fn seeds_reach_the_decoders() {
     assert_eq!(c.timeouts().unwrap().tcp, 900);
     assert_eq!(c.daemons().unwrap()[0].sync_maxlen, Some(1472));
     let (_, resolved) = &seeds[2];
-    let mut c = Client::with_transport(Box::new(ScriptedKernel::with_script(script_from_bytes(&resolved[1..])))).unwrap();
+    let mut c = Client::with_transport(Box::new(ScriptedKernel::with_script(script_from_bytes(
+        &resolved[1..],
+    ))))
+    .unwrap();
     assert_eq!(c.info().unwrap().version, 0x010201);
 }

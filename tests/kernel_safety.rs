@@ -15,9 +15,12 @@
 //! - `IPVS_VM_KIT=dir`: kit directory (default `target/vm-kit`).
 //! - `IPVSADM_SAFETY_LINES=n`: lines of the large rule file; default
 //!   1,000,000 with an optimized binary (`cargo test --release`, or
-//!   `IPVSADM_OURS`), 100,000 with a debug one (parsing a million lines
-//!   takes minutes unoptimized under emulation).
-//! - `IPVSADM_SAFETY_CORPUS=0`: leave the fuzz corpus out.
+//!   `IPVSADM_OURS`), 50,000 with a debug one (unoptimized, a million
+//!   lines take minutes to parse under emulation).
+//! - `IPVSADM_SAFETY_CORPUS=n|all`: how many inputs of each fuzz corpus
+//!   (arguments, restore inputs) run as commands in the VM: 150 by default,
+//!   spread over the corpus; `0` none. (`tests/fuzz_corpus.rs` replays the
+//!   whole corpus in-process on every `cargo test`.)
 //! - `IPVSADM_SAFETY_BLESS=1`: write the report as the new expected.txt.
 //!
 //! Results stay in `target/vm-runs/safety-<series>/`. Only std is used.
@@ -43,6 +46,9 @@ const WORKERS: usize = 6;
 const SERVICES: u32 = 40;
 const DESTS: u32 = 10;
 const SHARED: u32 = 40;
+/// Inputs of each fuzz corpus run as commands in the VM, by default (each
+/// is a process: ~50-100 ms under emulation).
+const CORPUS_SAMPLE: usize = 150;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -80,9 +86,9 @@ fn in_path(prog: &str) -> bool {
 /// 2. edit every service (wrr) and real server (weight d+p), delete the
 ///    real servers 1 to 3 of each service, delete the odd shared ones and
 ///    edit the even ones (weight 7);
-/// singles, one process each: for p in 1..=5, weight 99 for real server 4
-///    and delete real server 5;
-/// 3. delete the upper half of its services, add real server 11 (weight 3)
+/// 3. (before this, the singles, one process each: for p in 1..=5,
+///    weight 99 for real server 4 and delete real server 5)
+///    delete the upper half of its services, add real server 11 (weight 3)
 ///    to the lower half.
 fn writer_files(dir: &Path) -> usize {
     let mut ops = 0;
@@ -100,16 +106,25 @@ fn writer_files(dir: &Path) -> usize {
         for p in 1..=SERVICES {
             line(&mut f1, format!("-A -t {vip}:{p} -s rr"));
             for d in 1..=DESTS {
-                line(&mut f1, format!("-a -t {vip}:{p} -r 198.51.100.{d}:80 -m -w 1"));
+                line(
+                    &mut f1,
+                    format!("-a -t {vip}:{p} -r 198.51.100.{d}:80 -m -w 1"),
+                );
             }
         }
         for x in 1..=SHARED {
-            line(&mut f1, format!("-a -t 192.0.2.100:80 -r {} -m -w 1", shared(x)));
+            line(
+                &mut f1,
+                format!("-a -t 192.0.2.100:80 -r {} -m -w 1", shared(x)),
+            );
         }
         for p in 1..=SERVICES {
             line(&mut f2, format!("-E -t {vip}:{p} -s wrr"));
             for d in 1..=DESTS {
-                line(&mut f2, format!("-e -t {vip}:{p} -r 198.51.100.{d}:80 -m -w {}", d + p));
+                line(
+                    &mut f2,
+                    format!("-e -t {vip}:{p} -r 198.51.100.{d}:80 -m -w {}", d + p),
+                );
             }
             for d in 1..=3 {
                 line(&mut f2, format!("-d -t {vip}:{p} -r 198.51.100.{d}:80"));
@@ -119,18 +134,27 @@ fn writer_files(dir: &Path) -> usize {
             if x % 2 == 1 {
                 line(&mut f2, format!("-d -t 192.0.2.100:80 -r {}", shared(x)));
             } else {
-                line(&mut f2, format!("-e -t 192.0.2.100:80 -r {} -m -w 7", shared(x)));
+                line(
+                    &mut f2,
+                    format!("-e -t 192.0.2.100:80 -r {} -m -w 7", shared(x)),
+                );
             }
         }
         for p in 1..=5 {
-            line(&mut single, format!("-e -t {vip}:{p} -r 198.51.100.4:80 -m -w 99"));
+            line(
+                &mut single,
+                format!("-e -t {vip}:{p} -r 198.51.100.4:80 -m -w 99"),
+            );
             line(&mut single, format!("-d -t {vip}:{p} -r 198.51.100.5:80"));
         }
         for p in SERVICES / 2 + 1..=SERVICES {
             line(&mut f3, format!("-D -t {vip}:{p}"));
         }
         for p in 1..=SERVICES / 2 {
-            line(&mut f3, format!("-a -t {vip}:{p} -r 198.51.100.11:80 -m -w 3"));
+            line(
+                &mut f3,
+                format!("-a -t {vip}:{p} -r 198.51.100.11:80 -m -w 3"),
+            );
         }
         // What that leaves.
         for p in 1..=SERVICES / 2 {
@@ -141,7 +165,10 @@ fn writer_files(dir: &Path) -> usize {
                     5 if p <= 5 => continue,
                     _ => d + p,
                 };
-                let _ = writeln!(expected, "-a -t {vip}:{p} -r 198.51.100.{d}:80 -m -w {weight}");
+                let _ = writeln!(
+                    expected,
+                    "-a -t {vip}:{p} -r 198.51.100.{d}:80 -m -w {weight}"
+                );
             }
             let _ = writeln!(expected, "-a -t {vip}:{p} -r 198.51.100.11:80 -m -w 3");
         }
@@ -179,40 +206,54 @@ fn sh_quote(word: &[u8], out: &mut Vec<u8>) {
     out.push(b'\'');
 }
 
+/// The files of a corpus directory, sorted; at most `limit` of them, spread
+/// evenly.
+fn corpus_files(dir: &Path, limit: Option<usize>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|e| {
+            e.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    match limit {
+        Some(n) if files.len() > n && n > 0 => {
+            let step = files.len() as f64 / n as f64;
+            (0..n)
+                .map(|i| files[(i as f64 * step) as usize].clone())
+                .collect()
+        }
+        Some(0) => Vec::new(),
+        _ => files,
+    }
+}
+
 /// The fuzz corpus for the VM: the argument inputs as one script of
 /// `a ARGS...` calls, the restore inputs as files. Returns how many.
-fn corpus_payload(payload: &Path) -> usize {
+fn corpus_payload(payload: &Path, limit: Option<usize>) -> usize {
     let corpus = root().join("fuzz/corpus");
-    let mut n = 0;
     let mut script = Vec::new();
-    if let Ok(entries) = fs::read_dir(corpus.join("args")) {
-        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.sort();
-        for f in files {
-            let data = fs::read(&f).unwrap_or_default();
-            script.push(b'a');
-            if !data.is_empty() {
-                for word in data.split(|&b| b == 0) {
-                    script.push(b' ');
-                    sh_quote(word, &mut script);
-                }
+    let args = corpus_files(&corpus.join("args"), limit);
+    for f in &args {
+        let data = fs::read(f).unwrap_or_default();
+        script.push(b'a');
+        if !data.is_empty() {
+            for word in data.split(|&b| b == 0) {
+                script.push(b' ');
+                sh_quote(word, &mut script);
             }
-            script.push(b'\n');
-            n += 1;
         }
+        script.push(b'\n');
     }
     fs::write(payload.join("corpus_args.sh"), script).unwrap();
     let dest = payload.join("corpus/restore");
     fs::create_dir_all(&dest).unwrap();
-    if let Ok(entries) = fs::read_dir(corpus.join("restore")) {
-        for e in entries.filter_map(|e| e.ok()) {
-            if e.path().is_file() {
-                fs::copy(e.path(), dest.join(e.file_name())).unwrap();
-                n += 1;
-            }
-        }
+    let restores = corpus_files(&corpus.join("restore"), limit);
+    for f in &restores {
+        fs::copy(f, dest.join(f.file_name().unwrap())).unwrap();
     }
-    n
+    args.len() + restores.len()
 }
 
 // ------------------------------------------------------------------- diff
@@ -224,8 +265,11 @@ fn diff(expected: &str, got: &str) -> String {
     let mut lcs = vec![vec![0u32; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] =
-                if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let mut out = String::new();
@@ -259,8 +303,12 @@ fn diff(expected: &str, got: &str) -> String {
 
 fn run_series(series: &str) {
     let root = root();
-    let kit = env_nonempty("IPVS_VM_KIT").map(PathBuf::from).unwrap_or_else(|| root.join("target/vm-kit"));
-    let require = std::env::var("IPVSADM_REQUIRE_VM").map(|v| v == "1").unwrap_or(false);
+    let kit = env_nonempty("IPVS_VM_KIT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/vm-kit"));
+    let require = std::env::var("IPVSADM_REQUIRE_VM")
+        .map(|v| v == "1")
+        .unwrap_or(false);
     let vmlinuz = kit.join(series).join("vmlinuz");
     let mut missing = Vec::new();
     if !vmlinuz.is_file() {
@@ -275,7 +323,9 @@ fn run_series(series: &str) {
             missing.join(", ")
         );
         if require {
-            loud(&format!("\n!!!!! {msg}, and IPVSADM_REQUIRE_VM=1: failing\n\n"));
+            loud(&format!(
+                "\n!!!!! {msg}, and IPVSADM_REQUIRE_VM=1: failing\n\n"
+            ));
             fail(format!("{msg}, and IPVSADM_REQUIRE_VM=1"));
         }
         loud(&format!("\n!!!!! {msg}\n\n"));
@@ -287,25 +337,33 @@ fn run_series(series: &str) {
     let ours = given
         .or_else(|| option_env!("CARGO_BIN_EXE_ipvsadm").map(String::from))
         .expect("no binary to test: cargo did not build `ipvsadm` and IPVSADM_OURS is unset");
-    assert!(Path::new(&ours).is_file(), "binary to test does not exist: {ours}");
+    assert!(
+        Path::new(&ours).is_file(),
+        "binary to test does not exist: {ours}"
+    );
     let lines: u64 = env_nonempty("IPVSADM_SAFETY_LINES")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(if optimized { 1_000_000 } else { 100_000 });
+        .unwrap_or(if optimized { 1_000_000 } else { 50_000 });
 
     let run_dir = root.join("target/vm-runs").join(format!("safety-{series}"));
     let _ = fs::remove_dir_all(&run_dir);
     let payload = run_dir.join("payload");
     fs::create_dir_all(&payload).unwrap();
-    fs::copy(root.join("tests/vm/safety/main.sh"), payload.join("main.sh")).expect("copy main.sh");
+    fs::copy(
+        root.join("tests/vm/safety/main.sh"),
+        payload.join("main.sh"),
+    )
+    .expect("copy main.sh");
     fs::write(payload.join("lines"), lines.to_string()).unwrap();
     fs::write(payload.join("workers"), WORKERS.to_string()).unwrap();
     let ops = writer_files(&payload);
     fs::write(payload.join("operations"), ops.to_string()).unwrap();
-    let corpus = if env_nonempty("IPVSADM_SAFETY_CORPUS").as_deref() == Some("0") {
-        0
-    } else {
-        corpus_payload(&payload)
+    let limit = match env_nonempty("IPVSADM_SAFETY_CORPUS").as_deref() {
+        Some("all") => None,
+        Some(n) => Some(n.parse().unwrap_or(CORPUS_SAMPLE)),
+        None => Some(CORPUS_SAMPLE),
     };
+    let corpus = corpus_payload(&payload, limit);
 
     loud(&format!(
         "safety {series}: ours = {ours}, {lines} lines, {WORKERS} writers ({ops} operations), {corpus} corpus inputs{}\n",
@@ -335,16 +393,27 @@ fn run_series(series: &str) {
 
     let mut text = String::new();
     for m in &measures {
-        let _ = writeln!(text, "safety {series}: {}", m.trim_start_matches("measure: "));
+        let _ = writeln!(
+            text,
+            "safety {series}: {}",
+            m.trim_start_matches("measure: ")
+        );
     }
-    let _ = writeln!(text, "safety {series}: VM run {secs:.0}s, report in {}", out.display());
+    let _ = writeln!(
+        text,
+        "safety {series}: VM run {secs:.0}s, report in {}",
+        out.display()
+    );
     loud(&text);
 
     let mut problems = Vec::new();
     match status.code() {
         Some(0) => {}
         Some(124) => problems.push(format!("the VM timed out after {vm_timeout}s")),
-        Some(c) => problems.push(format!("tests/vm/kit.sh run ended with status {c} (console: {}.console)", out.display())),
+        Some(c) => problems.push(format!(
+            "tests/vm/kit.sh run ended with status {c} (console: {}.console)",
+            out.display()
+        )),
         None => problems.push("tests/vm/kit.sh run was killed".to_string()),
     }
     if report.contains("panicked") {
@@ -353,7 +422,10 @@ fn run_series(series: &str) {
     let expected_path = root.join("tests/vm/safety/expected.txt");
     if env_nonempty("IPVSADM_SAFETY_BLESS").as_deref() == Some("1") {
         fs::write(&expected_path, &compared).unwrap();
-        loud(&format!("safety {series}: wrote {}\n", expected_path.display()));
+        loud(&format!(
+            "safety {series}: wrote {}\n",
+            expected_path.display()
+        ));
     } else {
         let expected = fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != compared {

@@ -138,7 +138,11 @@ mod tests {
         Listing {
             what: ListWhat::Connections,
             service: None,
-            format: Format { numeric, persistent_conn, ..Format::default() },
+            format: Format {
+                numeric,
+                persistent_conn,
+                ..Format::default()
+            },
         }
     }
 
@@ -234,7 +238,8 @@ TCP 01:59  TIME_WAIT   c2345678901234567890123456789012345678901234567890123456:
 
     #[test]
     fn empty_table() {
-        let head = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
+        let head =
+            "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
         assert_eq!(
             render(head, &listing(true, false), &Numeric),
             "IPVS connection entries\npro expire state       source             virtual            destination\n"
@@ -267,7 +272,10 @@ TCP 01:59  TIME_WAIT   c2345678901234567890123456789012345678901234567890123456:
             dest_port: 80,
             state: "NONE".into(),
             expires: 6000,
-            pe: Some(PeData { name: "sip".into(), data: "x".into() }),
+            pe: Some(PeData {
+                name: "sip".into(),
+                data: "x".into(),
+            }),
         };
         let mut out = Vec::new();
         write_connections(&mut out, &[c], &listing(false, false), &ShortNames).unwrap();

@@ -14,7 +14,8 @@
 #   net.sh udp HOST PORT [N] [TEXT]
 #                             N (1) UDP flows from the client (one datagram
 #                             each, maybe a retransmission: busybox tftp);
-#                             TEXT is carried in the datagram
+#                             TEXT is carried in the datagram; fails unless
+#                             IPVS made N new connections
 #   net.sh sip HOST PORT CALLID
 #                             one UDP datagram with a SIP Call-ID header (for
 #                             the sip persistence engine)
@@ -180,21 +181,26 @@ hold() { # HOST PORT
 
 udp() { # HOST PORT [N] [TEXT]
     need_up
-    local host=$1 port=$2 n=${3:-1} text=${4:-x} i=0 pids=
+    local host=$1 port=$2 n=${3:-1} text=${4:-x} i=0 pids= before
     [ -n "$host" ] && [ -n "$port" ] || die "usage: net.sh udp HOST PORT [N] [TEXT]"
+    before=$(udp_entries)
     # tftp sends a read request carrying TEXT as the file name, then waits
     # for an answer that never comes; its first datagram is what counts.
     while [ $i -lt "$n" ]; do
         i=$((i + 1))
-        in_ns cli timeout 2 tftp -g -r "$text" -l /dev/null "$host" "$port" 2>/dev/null &
+        # (not through in_ns: $! must be tftp itself, for the kill below)
+        nsenter --net=$NS/cli -- timeout 2 tftp -g -r "$text" -l /dev/null "$host" "$port" 2>/dev/null &
         pids="$pids $!"
         usleep 20000
     done
     usleep 300000
     kill $pids 2>/dev/null
     wait
-    return 0
+    [ "$(udp_entries)" -ge $((before + n)) ] ||
+        die "udp $host $port: IPVS did not make $n new connections"
 }
+
+udp_entries() { in_ns lb cat /proc/net/ip_vs_conn | grep -c '^UDP'; }
 
 sip() { # HOST PORT CALLID
     [ -n "$3" ] || die "usage: net.sh sip HOST PORT CALLID"

@@ -128,6 +128,34 @@ $REF -S -n > again
 echo "lines saved: $(wc -l < saved)"
 cmp -s saved again && echo "restored table as saved: yes" || echo "restored table as saved: NO"
 
+# One bad line, alone: the reference applies nothing either, and says why
+# in the words ours must use after naming the line, with the same status.
+# Both run as `ipvsadm` (first in PATH), as their messages name argv[0].
+why_like_ref() { # INPUT
+    reset
+    ( PATH=/ref:$PATH; timeout -s KILL 20 ipvsadm -R < "$1" > /dev/null 2> ref.err ); ref_rc=$?
+    reset
+    ( PATH=/ours:$PATH; timeout -s KILL 20 ipvsadm -R < "$1" > /dev/null 2> err ); rc=$?
+    why=$(grep -v '^$' ref.err | tr '\n' ' ' | sed 's/ $//')
+    sed 's/^/  /' err
+    case "$(cat err)" in
+        *": $why (nothing applied)") echo "    why and status as the reference's: $( [ $rc = $ref_rc ] && echo yes || echo "NO (status $rc, reference $ref_rc)")" ;;
+        *) echo "    why as the reference's: NO"; sed 's/^/    reference: /' ref.err ;;
+    esac
+}
+sec "one bad line: the why in ipvsadm's words"
+for l in '-A -t 192.0.2.2:80 -w 3' '-A -t 192.0.2.4:80 foo' '-A -t 192.0.2.6' '--set 1 2' \
+    '-A -t "192.0.2.9:80"' '# a comment' '-A -t 192.0.2.3:80 # a comment' '-R' \
+    'IPVSADM -A -t 192.0.2.6:80' '--start-daemon' '-A -t 192.0.2.1:80 -Q' '-A -t 192.0.2.3:80 -s' \
+    '-A -t 192.0.2.4:80 --bogus' '-Lx' '-A -t 192.0.2.5:80 -n=1' '-A -t ipvsadm' '-L -n -c --stats' \
+    '-a -t 192.0.2.5:80 -r 198.51.100.9 -w x' '-A -t 192.0.2.1:80 -6' \
+    '-a -t 192.0.2.1:80 -r 2001:db8::2 -m'; do
+    printf '%s\n' "$l" > in
+    why_like_ref in
+done
+printf -- '-A -t 192.0.2.10:80\f-s rr\n' > in
+why_like_ref in
+
 # -------------------------------------------------- 2. a large rule file
 
 LINES=$(cat "$P/lines" 2>/dev/null || echo 1000000)
@@ -156,11 +184,11 @@ big_run "typo on the last line" bigbad
 echo "rc=$rc"
 sed "s/restore line $((LINES + 1)) /restore line LAST /" err > err2
 show stderr err2
-$REF -L -n | tail -1 | sed 's/ *$//'
+$REF -L -n | tail -1 | awk '{ print "weight of the real server:", $3 }'
 big_run "applied" big
 echo "rc=$rc"
 show stderr err
-$REF -L -n | tail -1 | sed "s/ *$//; s/ $LINES / LINES /"
+$REF -L -n | tail -1 | awk -v n="$LINES" '{ print "weight of the real server:", ($3 == n ? "LINES" : $3) }'
 rm -f big bigbad
 
 # ------------------------------------------------- 3. parallel writers
