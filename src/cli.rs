@@ -63,8 +63,12 @@ pub fn run_restore_wrapper() -> i32 {
         return 1;
     }
     let mut kept = Vec::with_capacity(input.len());
-    for line in input.split(|&b| b == b'\n').filter(|l| !l.starts_with(b"#")) {
-        kept.extend_from_slice(line);
+    for line in input.split(|&b| b == b'\n') {
+        // A comment stays as an empty line, so that messages give the
+        // file's line numbers.
+        if !line.starts_with(b"#") {
+            kept.extend_from_slice(line);
+        }
         kept.push(b'\n');
     }
     let mut session = match Session::open("ipvsadm") {

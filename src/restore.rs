@@ -56,8 +56,11 @@ impl fmt::Display for Rejected {
         let mut shown: String = self.text.chars().take(SHOWN).collect();
         let cut = shown.len() < self.text.len();
         if cut {
-            // The cut may leave a trailing blank, which Debug shows anyway.
-            shown.truncate(shown.trim_end_matches(char::is_whitespace).len().max(1));
+            // No blanks before the "...", unless there is nothing else.
+            let kept = shown.trim_end_matches(char::is_whitespace).len();
+            if kept > 0 {
+                shown.truncate(kept);
+            }
         }
         write!(
             f,
@@ -431,6 +434,11 @@ mod tests {
             "{m}"
         );
         assert!(m.len() < 250, "{m}");
+        // Cut where it may: blanks of several bytes, nothing but blanks.
+        let wide = "\u{3000}".repeat(150);
+        assert!(message(wide.as_bytes()).starts_with("ipvsadm: restore line 1 \"\\u{3000}"));
+        let mixed = format!("-A{}x", "\u{3000}".repeat(120));
+        assert!(message(mixed.as_bytes()).contains("restore line 1 \"-A\"..."));
         let mut ok = vec![b'-', b'C', b' '];
         ok.resize(MAX_LINE, b' ');
         assert!(Plan::from_bytes("ipvsadm", &ok, &NoNames).is_ok());

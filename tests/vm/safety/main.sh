@@ -113,6 +113,25 @@ restore "an empty input" in
 
 restore "standard input is a directory" /
 
+# ipvsadm-restore (ours under that name): it replaces the table, but only
+# after the whole input passed; comment lines are dropped, as by the
+# distribution's script.
+mkdir -p bin && ln -sf $OURS bin/ipvsadm-restore
+printf '%s\n' '# rules' '-A -t 192.0.2.2:80 -s rr' '-a -t 192.0.2.2:80 -r 198.51.100.2 -m -w x' > in
+sec "ipvsadm-restore with a bad line: the table as it was"
+reset
+$REF -A -t 192.0.2.1:80 -s wlc
+timeout -s KILL $LIMIT bin/ipvsadm-restore < in > out 2> err; echo "rc=$?"
+show stderr err
+$REF -S -n > table
+show table table
+printf '%s\n' '# rules' '-A -t 192.0.2.2:80 -s rr' '-a -t 192.0.2.2:80 -r 198.51.100.2 -m -w 2' > in
+sec "ipvsadm-restore with good lines: the table replaced"
+timeout -s KILL $LIMIT bin/ipvsadm-restore < in > out 2> err; echo "rc=$?"
+show stderr err
+$REF -S -n > table
+show table table
+
 # A table saved and restored: the same table.
 {
     seq 1 100 | sed 's/.*/-A -t 192.0.2.2:& -s wrr/'
@@ -184,11 +203,11 @@ big_run "typo on the last line" bigbad
 echo "rc=$rc"
 sed "s/restore line $((LINES + 1)) /restore line LAST /" err > err2
 show stderr err2
-$REF -L -n | tail -1 | awk '{ print "weight of the real server:", $3 }'
+$REF -L -n | tail -1 | awk '{ print "weight of the real server:", $4 }'
 big_run "applied" big
 echo "rc=$rc"
 show stderr err
-$REF -L -n | tail -1 | awk -v n="$LINES" '{ print "weight of the real server:", ($3 == n ? "LINES" : $3) }'
+$REF -L -n | tail -1 | awk -v n="$LINES" '{ print "weight of the real server:", ($4 == n ? "LINES" : $4) }'
 rm -f big bigbad
 
 # ------------------------------------------------- 3. parallel writers
