@@ -310,7 +310,7 @@ impl<'a> Session<'a> {
                     }
                 }
                 restore::Step::Command { command, .. } => {
-                    let outcome = self.carry_out(command);
+                    let outcome = self.carry_out(&command);
                     if outcome.status != 0 {
                         failed = Some(outcome.status);
                     }

@@ -259,6 +259,8 @@ fn restore_seeds() -> Vec<(String, Vec<u8>)> {
     let mut long = b"-A -t 192.0.2.1:80 -s ".to_vec();
     long.extend(vec![b'x'; 5000]);
     seeds.push(("seed-long-line".into(), long));
+    // Blanks of several bytes, more than a message shows.
+    seeds.push(("seed-wide-blanks".into(), "\u{3000}".repeat(150).into_bytes()));
     seeds
 }
 
