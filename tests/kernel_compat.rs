@@ -28,9 +28,10 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
+use common::{env_nonempty, fail, loud, root, vm_ready, VmRun};
 
 #[test]
 fn kernel_6_1() {
@@ -42,43 +43,35 @@ fn kernel_6_12() {
     run_series("6.12");
 }
 
+/// The crash check itself (it must be able to fail).
+#[test]
+fn crash_check() {
+    let out = |rc: i32, stderr: &str| Out { rc, stderr: stderr.as_bytes().to_vec(), ..Out::default() };
+    assert!(crash_of(&out(0, ""), Some(0)).is_none());
+    assert!(crash_of(&out(2, "Zero port specified for non-persistent service\n"), Some(2)).is_none());
+    assert!(crash_of(&out(1, "thread 'main' panicked at src/x.rs:1:1:\n"), Some(1)).is_some());
+    assert!(crash_of(&out(101, ""), Some(0)).is_some());
+    assert!(crash_of(&out(139, ""), Some(255)).is_some());
+    assert!(crash_of(&out(134, ""), None).is_some());
+    // The same status from the reference (a step killing its own pipe).
+    assert!(crash_of(&out(141, ""), Some(141)).is_none());
+    let def = CaseDef { steps: vec!["ipvsadm -L -n".to_string()], ..CaseDef::default() };
+    let res = CaseResult {
+        steps_ref: vec![out(0, "")],
+        steps_ours: vec![out(134, "")],
+        snaps: vec![("ref/ours".to_string(), out(0, "panicked at x")), ("ours/ref".to_string(), out(0, ""))],
+        ..CaseResult::default()
+    };
+    assert_eq!(crashes(&def, &res).len(), 2);
+}
+
 const SNAPSHOT_EXPLAIN_OURS_LISTING: &str =
     "state made by the reference, listed by ours (expected: listed by the reference)";
 const SNAPSHOT_EXPLAIN_OURS_STATE: &str =
     "state made by ours, listed by the reference (expected: state made by the reference)";
 const MAX_MISMATCHES_PER_CASE: usize = 6;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Writes straight to the process's stderr, past the test harness's output
-/// capture, so that the summary shows even when the test passes.
-fn loud(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-    let _ = err.flush();
-}
-
-/// Fails the test without a panic backtrace (the report is already printed).
-fn fail(msg: String) -> ! {
-    eprintln!("{msg}");
-    std::panic::resume_unwind(Box::new(msg))
-}
-
-fn in_path(prog: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
-        .unwrap_or(false)
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-// ------------------------------------------------------------------ cases
-
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct CaseDef {
     file: String,
     name: String,
@@ -597,6 +590,50 @@ fn rc_hint(rc: i32) -> &'static str {
 
 // ------------------------------------------------------------------ check
 
+/// Whether a run of ours ended in a panic or a signal, whatever the
+/// reference did: a crash is a failure even where the outputs agree.
+fn crash_of(ours: &Out, reference_rc: Option<i32>) -> Option<String> {
+    let stderr = String::from_utf8_lossy(&ours.stderr);
+    if stderr.contains("panicked at") || stderr.contains("RUST_BACKTRACE") {
+        return Some("a panic message on stderr".to_string());
+    }
+    if ours.rc == 101 && reference_rc != Some(101) {
+        return Some("exit status 101 (a Rust panic)".to_string());
+    }
+    // sh reports a child killed by signal N as 128 + N.
+    if (129..=159).contains(&ours.rc) && reference_rc != Some(ours.rc) {
+        return Some(format!("exit status {} (signal {})", ours.rc, ours.rc - 128));
+    }
+    None
+}
+
+/// Every output of ours in a case (steps, back-to-back runs, snapshots)
+/// checked by [`crash_of`].
+fn crashes(def: &CaseDef, res: &CaseResult) -> Vec<String> {
+    let step = |i: usize| def.steps.get(i).cloned().unwrap_or_default();
+    let mut found = Vec::new();
+    for (i, o) in res.steps_ours.iter().enumerate() {
+        let reference = res.steps_ref.get(i).map(|e| e.rc);
+        if let Some(why) = crash_of(o, reference) {
+            found.push(format!("  step {}: {}\n    ours crashed: {why}\n", i + 1, step(i)));
+        }
+    }
+    for (n, o) in &res.steps_same {
+        let reference = res.steps_ref.get(n.wrapping_sub(1)).map(|e| e.rc);
+        if let Some(why) = crash_of(o, reference) {
+            found.push(format!("  step {n} (back to back): {}\n    ours crashed: {why}\n", step(n.wrapping_sub(1))));
+        }
+    }
+    for (tag, o) in &res.snaps {
+        if tag.ends_with("/ours") {
+            if let Some(why) = crash_of(o, None) {
+                found.push(format!("  snapshot {tag} `{}`: ours crashed: {why}\n", o.cmd));
+            }
+        }
+    }
+    found
+}
+
 /// Returns the failure report of one case, or None when it passed.
 fn check_case(def: &CaseDef, res: Option<&CaseResult>) -> Option<String> {
     let header = format!("FAIL [{}] {}\n", def.file, def.name);
@@ -642,6 +679,7 @@ fn check_case(def: &CaseDef, res: Option<&CaseResult>) -> Option<String> {
     for w in &res.warnings {
         issues.push(format!("    driver warning: {w}\n"));
     }
+    issues.extend(crashes(def, res));
     let n = def.steps.len();
     if res.nsteps != n || (res.ended && (res.steps_ref.len() != n || res.steps_ours.len() != n)) {
         issues.push(format!(
@@ -747,42 +785,10 @@ fn check_case(def: &CaseDef, res: Option<&CaseResult>) -> Option<String> {
 
 fn run_series(series: &str) {
     let root = root();
-    let kit = env_nonempty("IPVS_VM_KIT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/vm-kit"));
-    let require = std::env::var("IPVSADM_REQUIRE_VM")
-        .map(|v| v == "1")
-        .unwrap_or(false);
-    let vmlinuz = kit.join(series).join("vmlinuz");
-    let mut missing = Vec::new();
-    if !vmlinuz.is_file() {
-        missing.push(format!("no {}", vmlinuz.display()));
-    }
-    if !in_path("qemu-system-x86_64") {
-        missing.push("qemu-system-x86_64 not in PATH".to_string());
-    }
-    if !missing.is_empty() {
-        let msg = format!(
-            "kernel tests did NOT run: VM kit missing (run tests/run) [{series}: {}; `tests/vm/kit.sh fetch` makes the kit]",
-            missing.join(", ")
-        );
-        if require {
-            loud(&format!(
-                "\n!!!!! {msg}, and IPVSADM_REQUIRE_VM=1: failing\n\n"
-            ));
-            fail(format!("{msg}, and IPVSADM_REQUIRE_VM=1"));
-        }
-        loud(&format!("\n!!!!! {msg}\n\n"));
+    if !vm_ready(series, "kernel tests") {
         return;
     }
-
-    let ours = env_nonempty("IPVSADM_OURS")
-        .or_else(|| option_env!("CARGO_BIN_EXE_ipvsadm").map(String::from))
-        .expect("no binary to test: cargo did not build a bin named `ipvsadm` and IPVSADM_OURS is unset");
-    assert!(
-        Path::new(&ours).is_file(),
-        "binary to test does not exist: {ours}"
-    );
+    let ours = common::ours();
 
     let filter = env_nonempty("IPVSADM_CASES");
     let mut cases = load_cases(&root.join("tests/cases"));
@@ -846,32 +852,22 @@ fn run_series(series: &str) {
             .unwrap_or_default()
     ));
     let started = std::time::Instant::now();
-    let status = Command::new("bash")
-        .arg(root.join("tests/vm/kit.sh"))
-        .args(["run", "--kernel", series, "--ours", &ours, "--payload"])
-        .arg(&payload)
-        .arg("--out")
-        .arg(&out)
-        .args(["--timeout", &vm_timeout.to_string()])
-        .status()
-        .expect("cannot run tests/vm/kit.sh");
+    let vm_problem = VmRun {
+        series,
+        ours: &ours,
+        payload: &payload,
+        out: &out,
+        timeout_secs: vm_timeout,
+        mem_mb: None,
+    }
+    .run()
+    .map(|p| p.replace("timed out after", "timed out (IPVSADM_VM_TIMEOUT) after"));
     let secs = started.elapsed().as_secs_f64();
     let console = run_dir.join("results.txt.console");
     let raw = fs::read(&out).unwrap_or_default();
     let res = parse_results(&raw);
 
     let mut report = String::new();
-    let vm_problem = match status.code() {
-        Some(0) => None,
-        Some(124) => Some(format!(
-            "the VM timed out after {vm_timeout}s (IPVSADM_VM_TIMEOUT)"
-        )),
-        Some(125) => {
-            Some("the VM stopped without the driver completing (kernel crash?)".to_string())
-        }
-        Some(c) => Some(format!("tests/vm/kit.sh run failed with exit status {c}")),
-        None => Some("tests/vm/kit.sh run was killed".to_string()),
-    };
     if let Some(p) = &vm_problem {
         let _ = writeln!(
             report,

@@ -13,10 +13,13 @@
 //! - `IPVSADM_REQUIRE_VM=1`: fail (instead of skipping) without the VM kit.
 //! - `IPVSADM_OURS=path`: binary to test instead of the one cargo built.
 //! - `IPVS_VM_KIT=dir`: kit directory (default `target/vm-kit`).
+//! - `IPVSADM_SAFETY_BIG=path`: an optimized build of ours for the large
+//!   rule file only (`tests/run` passes `target/release/ipvsadm`), so that
+//!   a debug `cargo test` still runs the million lines in reasonable time.
 //! - `IPVSADM_SAFETY_LINES=n`: lines of the large rule file; default
-//!   1,000,000 with an optimized binary (`cargo test --release`, or
-//!   `IPVSADM_OURS`), 50,000 with a debug one (unoptimized, a million
-//!   lines take minutes to parse under emulation).
+//!   1,000,000 with an optimized binary (`IPVSADM_SAFETY_BIG`,
+//!   `cargo test --release`, or `IPVSADM_OURS`), 50,000 with a debug one
+//!   (unoptimized, a million lines take minutes to parse under emulation).
 //! - `IPVSADM_SAFETY_CORPUS=n|all`: how many inputs of each fuzz corpus
 //!   (arguments, restore inputs) run as commands in the VM: 150 by default,
 //!   spread over the corpus; `0` none. (`tests/fuzz_corpus.rs` replays the
@@ -27,9 +30,10 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
+use common::{env_nonempty, fail, loud, root, vm_ready, VmRun};
 
 #[test]
 fn safety_6_1() {
@@ -49,31 +53,6 @@ const SHARED: u32 = 40;
 /// Inputs of each fuzz corpus run as commands in the VM, by default (each
 /// is a process: ~50-100 ms under emulation).
 const CORPUS_SAMPLE: usize = 150;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn loud(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-    let _ = err.flush();
-}
-
-fn fail(msg: String) -> ! {
-    eprintln!("{msg}");
-    std::panic::resume_unwind(Box::new(msg))
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn in_path(prog: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
-        .unwrap_or(false)
-}
 
 // ------------------------------------------------------- parallel writers
 
@@ -303,44 +282,14 @@ fn diff(expected: &str, got: &str) -> String {
 
 fn run_series(series: &str) {
     let root = root();
-    let kit = env_nonempty("IPVS_VM_KIT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/vm-kit"));
-    let require = std::env::var("IPVSADM_REQUIRE_VM")
-        .map(|v| v == "1")
-        .unwrap_or(false);
-    let vmlinuz = kit.join(series).join("vmlinuz");
-    let mut missing = Vec::new();
-    if !vmlinuz.is_file() {
-        missing.push(format!("no {}", vmlinuz.display()));
-    }
-    if !in_path("qemu-system-x86_64") {
-        missing.push("qemu-system-x86_64 not in PATH".to_string());
-    }
-    if !missing.is_empty() {
-        let msg = format!(
-            "kernel safety tests did NOT run: VM kit missing [{series}: {}; `tests/vm/kit.sh fetch` makes the kit]",
-            missing.join(", ")
-        );
-        if require {
-            loud(&format!(
-                "\n!!!!! {msg}, and IPVSADM_REQUIRE_VM=1: failing\n\n"
-            ));
-            fail(format!("{msg}, and IPVSADM_REQUIRE_VM=1"));
-        }
-        loud(&format!("\n!!!!! {msg}\n\n"));
+    if !vm_ready(series, "kernel safety tests") {
         return;
     }
 
     let given = env_nonempty("IPVSADM_OURS");
-    let optimized = given.is_some() || !cfg!(debug_assertions);
-    let ours = given
-        .or_else(|| option_env!("CARGO_BIN_EXE_ipvsadm").map(String::from))
-        .expect("no binary to test: cargo did not build `ipvsadm` and IPVSADM_OURS is unset");
-    assert!(
-        Path::new(&ours).is_file(),
-        "binary to test does not exist: {ours}"
-    );
+    let big = env_nonempty("IPVSADM_SAFETY_BIG");
+    let optimized = given.is_some() || big.is_some() || !cfg!(debug_assertions);
+    let ours = common::ours();
     let lines: u64 = env_nonempty("IPVSADM_SAFETY_LINES")
         .and_then(|v| v.parse().ok())
         .unwrap_or(if optimized { 1_000_000 } else { 50_000 });
@@ -355,6 +304,10 @@ fn run_series(series: &str) {
     )
     .expect("copy main.sh");
     fs::write(payload.join("lines"), lines.to_string()).unwrap();
+    if let Some(big) = &big {
+        fs::copy(big, payload.join("big-ipvsadm"))
+            .unwrap_or_else(|e| fail(format!("IPVSADM_SAFETY_BIG={big}: {e}")));
+    }
     fs::write(payload.join("workers"), WORKERS.to_string()).unwrap();
     let ops = writer_files(&payload);
     fs::write(payload.join("operations"), ops.to_string()).unwrap();
@@ -366,7 +319,8 @@ fn run_series(series: &str) {
     let corpus = corpus_payload(&payload, limit);
 
     loud(&format!(
-        "safety {series}: ours = {ours}, {lines} lines, {WORKERS} writers ({ops} operations), {corpus} corpus inputs{}\n",
+        "safety {series}: ours = {ours}{}, {lines} lines, {WORKERS} writers ({ops} operations), {corpus} corpus inputs{}\n",
+        big.as_deref().map(|b| format!(" (large file: {b})")).unwrap_or_default(),
         if optimized || env_nonempty("IPVSADM_SAFETY_LINES").is_some() {
             ""
         } else {
@@ -375,16 +329,18 @@ fn run_series(series: &str) {
     ));
     let out = run_dir.join("report.txt");
     let vm_timeout = 300 + lines / 5_000 + corpus as u64 / 4;
+    // Two copies of the file in the VM's RAM disk, and ours holding one.
+    let mem_mb = 512 + lines * 400 / 1_000_000;
     let started = std::time::Instant::now();
-    let status = Command::new("bash")
-        .arg(root.join("tests/vm/kit.sh"))
-        .args(["run", "--kernel", series, "--ours", &ours, "--payload"])
-        .arg(&payload)
-        .arg("--out")
-        .arg(&out)
-        .args(["--timeout", &vm_timeout.to_string()])
-        .status()
-        .expect("cannot run tests/vm/kit.sh");
+    let vm_problem = VmRun {
+        series,
+        ours: &ours,
+        payload: &payload,
+        out: &out,
+        timeout_secs: vm_timeout,
+        mem_mb: Some(mem_mb),
+    }
+    .run();
     let secs = started.elapsed().as_secs_f64();
     let report = String::from_utf8_lossy(&fs::read(&out).unwrap_or_default()).into_owned();
     let (measures, compared): (Vec<&str>, Vec<&str>) =
@@ -406,16 +362,7 @@ fn run_series(series: &str) {
     );
     loud(&text);
 
-    let mut problems = Vec::new();
-    match status.code() {
-        Some(0) => {}
-        Some(124) => problems.push(format!("the VM timed out after {vm_timeout}s")),
-        Some(c) => problems.push(format!(
-            "tests/vm/kit.sh run ended with status {c} (console: {}.console)",
-            out.display()
-        )),
-        None => problems.push("tests/vm/kit.sh run was killed".to_string()),
-    }
+    let mut problems: Vec<String> = vm_problem.into_iter().collect();
     if report.contains("panicked") {
         problems.push("a panic message in the report".to_string());
     }

@@ -155,16 +155,7 @@ mod tests {
 
     // The reference ipvsadm 1.31 on kernel 6.1: this /proc/net/ip_vs_conn
     // and `ipvsadm -L -c [-n] [--persistent-conn]` read back to back.
-    const PROC: &str = "\
-Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData
-UDP CB00710A 0000 C0000201 13C4 C6336402 13C4 NONE             27 sip abc123@example
-UDP CB00710A B78F C0000201 13C4 C6336402 13C4 UDP             298
-TCP 2001:0db8:0001:0000:0000:0000:0000:0010 0000 2001:0db8:0000:0000:0000:0000:0000:0001 0050 2001:0db8:0000:0000:0000:0000:0000:0003 0050 ASSURED          97
-TCP 2001:0db8:0001:0000:0000:0000:0000:0010 B93E 2001:0db8:0000:0000:0000:0000:0000:0001 0050 2001:0db8:0000:0000:0000:0000:0000:0003 0050 TIME_WAIT       117
-TCP CB00710A AE3E C0000202 0050 C6336403 0050 TIME_WAIT       117
-TCP CB00710A 0000 C0000202 0050 C6336403 0050 ASSURED          57
-TCP CB00710A D56C C0000201 0050 C6336402 0050 TIME_WAIT       117
-";
+    const PROC: &str = include_str!("testdata/proc_net_ip_vs_conn.txt");
 
     #[test]
     fn numeric_with_persistent_conn() {

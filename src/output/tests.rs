@@ -129,6 +129,40 @@ fn list(entries: &[ServiceEntry], l: &Listing, names: &dyn Names) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// `ipvsadm -L -n` of `entries` with the format options `f` sets.
+fn numeric(entries: &[ServiceEntry], f: fn(&mut Format)) -> String {
+    list(entries, &listing(f), &Numeric)
+}
+
+// Format options, for `numeric` and `listing`.
+fn plain(_: &mut Format) {}
+fn stats(f: &mut Format) {
+    f.stats = true
+}
+fn rate(f: &mut Format) {
+    f.rate = true
+}
+fn stats_exact(f: &mut Format) {
+    f.stats = true;
+    f.exact = true
+}
+fn rate_exact(f: &mut Format) {
+    f.rate = true;
+    f.exact = true
+}
+fn thresholds(f: &mut Format) {
+    f.thresholds = true
+}
+fn persistent_conn(f: &mut Format) {
+    f.persistent_conn = true
+}
+fn tun_info(f: &mut Format) {
+    f.tun_info = true
+}
+fn nosort(f: &mut Format) {
+    f.nosort = true
+}
+
 fn save(entries: &[ServiceEntry], l: &Listing, names: &dyn Names) -> String {
     let mut out = Vec::new();
     write_save(&mut out, entries, l, names).unwrap();
@@ -289,60 +323,32 @@ macro_rules! reference {
 #[test]
 fn e1_list_numeric() {
     let t = e1_table();
-    assert_eq!(
-        list(&t, &listing(|_| {}), &Numeric),
-        reference!("e1_list_n.txt")
-    );
+    assert_eq!(numeric(&t, plain), reference!("e1_list_n.txt"));
 }
 
 #[test]
 fn e1_list_nosort() {
     let t = e1_table();
-    assert_eq!(
-        list(&t, &listing(|f| f.nosort = true), &Numeric),
-        reference!("e1_list_n_nosort.txt")
-    );
+    assert_eq!(numeric(&t, nosort), reference!("e1_list_n_nosort.txt"));
 }
 
 #[test]
 fn e1_stats_and_rate() {
     let t = e1_table();
-    assert_eq!(
-        list(&t, &listing(|f| f.stats = true), &Numeric),
-        reference!("e1_stats.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|f| f.rate = true), &Numeric),
-        reference!("e1_rate.txt")
-    );
-    assert_eq!(
-        list(
-            &t,
-            &listing(|f| {
-                f.stats = true;
-                f.exact = true
-            }),
-            &Numeric
-        ),
-        reference!("e1_stats_exact.txt")
-    );
+    assert_eq!(numeric(&t, stats), reference!("e1_stats.txt"));
+    assert_eq!(numeric(&t, rate), reference!("e1_rate.txt"));
+    assert_eq!(numeric(&t, stats_exact), reference!("e1_stats_exact.txt"));
 }
 
 #[test]
 fn e1_thresholds_persistent_tun_info() {
     let t = e1_table();
+    assert_eq!(numeric(&t, thresholds), reference!("e1_thresholds.txt"));
     assert_eq!(
-        list(&t, &listing(|f| f.thresholds = true), &Numeric),
-        reference!("e1_thresholds.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|f| f.persistent_conn = true), &Numeric),
+        numeric(&t, persistent_conn),
         reference!("e1_persistent_conn.txt")
     );
-    assert_eq!(
-        list(&t, &listing(|f| f.tun_info = true), &Numeric),
-        reference!("e1_tun_info.txt")
-    );
+    assert_eq!(numeric(&t, tun_info), reference!("e1_tun_info.txt"));
 }
 
 #[test]
@@ -468,28 +474,16 @@ fn parse_plain_listing(text: &str) -> Vec<ServiceEntry> {
 fn e2_sort_like_reference() {
     let t = parse_plain_listing(&reference!("e2_list_n_nosort.txt"));
     assert_eq!(t.len(), 38);
-    assert_eq!(
-        list(&t, &listing(|f| f.nosort = true), &Numeric),
-        reference!("e2_list_n_nosort.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|_| {}), &Numeric),
-        reference!("e2_list_n.txt")
-    );
+    assert_eq!(numeric(&t, nosort), reference!("e2_list_n_nosort.txt"));
+    assert_eq!(numeric(&t, plain), reference!("e2_list_n.txt"));
 }
 
 #[test]
 fn e3_sort_like_reference() {
     let t = parse_plain_listing(&reference!("e3_list_n_nosort.txt"));
     assert_eq!(t.len(), 61);
-    assert_eq!(
-        list(&t, &listing(|f| f.nosort = true), &Numeric),
-        reference!("e3_list_n_nosort.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|_| {}), &Numeric),
-        reference!("e3_list_n.txt")
-    );
+    assert_eq!(numeric(&t, nosort), reference!("e3_list_n_nosort.txt"));
+    assert_eq!(numeric(&t, plain), reference!("e3_list_n.txt"));
 }
 
 // ---------------------------------------------------------------------
@@ -592,10 +586,7 @@ fn e4_table() -> Vec<ServiceEntry> {
 #[test]
 fn e4_flags_persistence() {
     let t = e4_table();
-    assert_eq!(
-        list(&t, &listing(|_| {}), &Numeric),
-        reference!("e4_list_n.txt")
-    );
+    assert_eq!(numeric(&t, plain), reference!("e4_list_n.txt"));
     assert_eq!(
         save(&t, &listing(|_| {}), &Numeric),
         reference!("e4_save_n.txt")
@@ -745,40 +736,11 @@ fn e6_counter_columns() {
         outbps: 10,
     };
     let t = e6_table(s);
-    assert_eq!(
-        list(&t, &listing(|f| f.stats = true), &Numeric),
-        reference!("e6_stats.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|f| f.rate = true), &Numeric),
-        reference!("e6_rate.txt")
-    );
-    assert_eq!(
-        list(
-            &t,
-            &listing(|f| {
-                f.stats = true;
-                f.exact = true
-            }),
-            &Numeric
-        ),
-        reference!("e6_stats_exact.txt")
-    );
-    assert_eq!(
-        list(
-            &t,
-            &listing(|f| {
-                f.rate = true;
-                f.exact = true
-            }),
-            &Numeric
-        ),
-        reference!("e6_rate_exact.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|_| {}), &Numeric),
-        reference!("e6_plain.txt")
-    );
+    assert_eq!(numeric(&t, stats), reference!("e6_stats.txt"));
+    assert_eq!(numeric(&t, rate), reference!("e6_rate.txt"));
+    assert_eq!(numeric(&t, stats_exact), reference!("e6_stats_exact.txt"));
+    assert_eq!(numeric(&t, rate_exact), reference!("e6_rate_exact.txt"));
+    assert_eq!(numeric(&t, plain), reference!("e6_plain.txt"));
 }
 
 // For each V: the first service's line and its real server's line with
@@ -815,14 +777,8 @@ fn e6_rounding_boundaries() {
 #[test]
 fn e6_maximum() {
     let t = e6_table(all(u64::MAX));
-    assert_eq!(
-        list(&t, &listing(|f| f.stats = true), &Numeric),
-        reference!("e6_max_stats.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|f| f.rate = true), &Numeric),
-        reference!("e6_max_rate.txt")
-    );
+    assert_eq!(numeric(&t, stats), reference!("e6_max_stats.txt"));
+    assert_eq!(numeric(&t, rate), reference!("e6_max_rate.txt"));
 }
 
 // ---------------------------------------------------------------------
@@ -919,22 +875,13 @@ fn e8_wide_numbers() {
         entry(svc("TCP 192.0.2.1:81", "mh"), vec![]),
         entry(persistent(svc("TCP 192.0.2.1:83", "sh"), 1), vec![]),
     ];
+    assert_eq!(numeric(&t, plain), reference!("e8w_list_n.txt"));
+    assert_eq!(numeric(&t, thresholds), reference!("e8w_thresholds.txt"));
     assert_eq!(
-        list(&t, &listing(|_| {}), &Numeric),
-        reference!("e8w_list_n.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|f| f.thresholds = true), &Numeric),
-        reference!("e8w_thresholds.txt")
-    );
-    assert_eq!(
-        list(&t, &listing(|f| f.persistent_conn = true), &Numeric),
+        numeric(&t, persistent_conn),
         reference!("e8w_persistent_conn.txt")
     );
-    assert_eq!(
-        list(&t, &listing(|f| f.tun_info = true), &Numeric),
-        reference!("e8w_tun_info.txt")
-    );
+    assert_eq!(numeric(&t, tun_info), reference!("e8w_tun_info.txt"));
     assert_eq!(
         save(&t, &listing(|_| {}), &Numeric),
         reference!("e8w_save_n.txt")
@@ -1427,10 +1374,10 @@ fn listing_sort_cases_like_reference() {
             include_str!("testdata/listing-sort-dests-ipv6-wrapping.sorted.txt"),
         ),
     ];
-    for (nosort, sorted) in pairs {
-        let (nosort, sorted) = (unmark(nosort), unmark(sorted));
-        let t = parse_plain_listing(&nosort);
-        assert_eq!(list(&t, &listing(|f| f.nosort = true), &Numeric), nosort);
-        assert_eq!(list(&t, &listing(|_| {}), &Numeric), sorted);
+    for (unsorted, sorted) in pairs {
+        let (unsorted, sorted) = (unmark(unsorted), unmark(sorted));
+        let t = parse_plain_listing(&unsorted);
+        assert_eq!(numeric(&t, nosort), unsorted);
+        assert_eq!(numeric(&t, plain), sorted);
     }
 }

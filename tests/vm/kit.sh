@@ -13,8 +13,9 @@
 #       when everything is present.
 #
 #   tests/vm/kit.sh run --kernel 6.1|6.12 [--ours BINARY] --payload DIR
-#                       --out FILE [--timeout SECS]
-#       Boot the VM and run /payload/main.sh (DIR is copied to /payload).
+#                       --out FILE [--timeout SECS] [--mem MB]
+#       Boot the VM (MB of memory, default 512) and run /payload/main.sh
+#       (DIR is copied to /payload).
 #       Everything main.sh writes to its stdout lands byte-exact in FILE;
 #       the serial console (kernel messages, main.sh's stderr) goes to
 #       FILE.console and the completion record to FILE.status.
@@ -411,7 +412,7 @@ cmd_status() {
 }
 
 cmd_run() {
-    local series="" ours="" payload="" out="" timeout=600
+    local series="" ours="" payload="" out="" timeout=600 mem=512
     while [ $# -gt 0 ]; do
         case $1 in
             --kernel) series=${2:?}; shift 2 ;;
@@ -419,6 +420,7 @@ cmd_run() {
             --payload) payload=${2:?}; shift 2 ;;
             --out) out=${2:?}; shift 2 ;;
             --timeout) timeout=${2:?}; shift 2 ;;
+            --mem) mem=${2:?}; shift 2 ;;
             *) die "run: unknown argument '$1'" ;;
         esac
     done
@@ -451,7 +453,7 @@ cmd_run() {
 
     local rc=0
     timeout -k 10 "$timeout" qemu-system-x86_64 \
-        -accel tcg -cpu "${IPVS_VM_CPU:-max}" -m 512 -smp 1 \
+        -accel tcg -cpu "${IPVS_VM_CPU:-max}" -m "$mem" -smp 1 \
         -nodefaults -nic none -display none -monitor none -no-reboot \
         -kernel "$KIT/$series/vmlinuz" -initrd "$tmp/initrd" \
         -append "console=ttyS0 quiet panic=-1 oops=panic ${IPVS_VM_APPEND:-}" \
