@@ -5,10 +5,14 @@ use std::io::{self, BufRead, Read, Write};
 
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
-use ipvs::model::{Info, ServiceEntry};
+use ipvs::listing::ListError;
+use ipvs::model::{Dest, Info, Service};
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
 use ipvs::restore;
+
+/// Bytes of output written at a time.
+const OUT_BUF: usize = 64 * 1024;
 
 /// Exit status for a failure the kernel reported (ipvsadm exits with -1).
 const KERNEL_FAILURE: i32 = 255;
@@ -209,32 +213,51 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// The services a listing covers: one (ipvsadm says "No such service"
-    /// and exits 1 when it is missing) or all.
-    fn entries(&mut self, listing: &Listing) -> Result<Vec<ServiceEntry>, Failure> {
+    /// Writes the services a listing covers, one by one as they are read:
+    /// the one of `-L -t/-u/-f` (ipvsadm says "No such service" and exits
+    /// 1 when it is missing) or all.
+    fn each_service(
+        &mut self,
+        listing: &Listing,
+        nosort: bool,
+        each: &mut dyn FnMut(&Service, &[Dest]) -> io::Result<()>,
+    ) -> Result<(), Failure> {
         let client = self.client()?;
-        match &listing.service {
-            Some(key) => {
-                let service = client.service(key).map_err(|e| {
-                    if e.is_not_found() {
-                        Failure::exit("No such service", 1)
-                    } else {
-                        e.into()
-                    }
-                })?;
-                let dests = client.dests(&service.key)?;
-                Ok(vec![ServiceEntry { service, dests }])
+        let Some(key) = &listing.service else {
+            return ipvs::listing::for_each_service(client, nosort, each).map_err(|e| match e {
+                ListError::Kernel(e) => e.into(),
+                ListError::Write(e) => e.into(),
+            });
+        };
+        let service = client.service(key).map_err(|e| {
+            if e.is_not_found() {
+                Failure::exit("No such service", 1)
+            } else {
+                e.into()
             }
-            None => Ok(client.table()?),
-        }
+        })?;
+        let dests = client.dests(&service.key)?;
+        each(&service, &dests)?;
+        Ok(())
     }
 
     fn list(&mut self, listing: &Listing) -> Result<(), Failure> {
-        let mut out = io::BufWriter::new(io::stdout().lock());
+        let mut out = io::BufWriter::with_capacity(OUT_BUF, io::stdout().lock());
         match listing.what {
             ListWhat::Services => {
-                let entries = self.entries(listing)?;
-                output::write_list(&mut out, &self.info, &entries, listing, names(listing))?;
+                let names = names(listing);
+                // The services are read before anything is written, so
+                // that a failure to read them prints nothing else.
+                let mut head = Some(self.info.clone());
+                self.each_service(listing, listing.format.nosort, &mut |svc, dests| {
+                    if let Some(info) = head.take() {
+                        output::write_list_head(&mut out, &info, listing)?;
+                    }
+                    output::write_list_entry(&mut out, svc, dests, listing, names)
+                })?;
+                if let Some(info) = head.take() {
+                    output::write_list_head(&mut out, &info, listing)?;
+                }
             }
             ListWhat::Timeouts => {
                 let t = self.client()?.timeouts()?;
@@ -255,9 +278,12 @@ impl<'a> Session<'a> {
     }
 
     fn save(&mut self, listing: &Listing) -> Result<(), Failure> {
-        let entries = self.entries(listing)?;
-        let mut out = io::BufWriter::new(io::stdout().lock());
-        output::write_save(&mut out, &entries, listing, names(listing))?;
+        let mut out = io::BufWriter::with_capacity(OUT_BUF, io::stdout().lock());
+        let names = names(listing);
+        // -S lists services sorted whatever --nosort says.
+        self.each_service(listing, false, &mut |svc, dests| {
+            output::write_save_entry(&mut out, svc, dests, listing, names)
+        })?;
         out.flush()?;
         Ok(())
     }

@@ -8,6 +8,12 @@ mod cli;
 use std::path::Path;
 
 fn main() {
+    // ipvsadm, a C program, dies of SIGPIPE when its reader goes away
+    // (`ipvsadm -L | head -1`); Rust starts with SIGPIPE ignored.
+    // SAFETY: resetting a signal to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
     let program = args.next().unwrap_or_else(|| "ipvsadm".to_string());
     let rest: Vec<String> = args.collect();

@@ -107,6 +107,32 @@ pub fn write_list(
     listing: &Listing,
     names: &dyn Names,
 ) -> io::Result<()> {
+    write_list_head(w, info, listing)?;
+    for entry in services_in_order(entries, listing.format.nosort) {
+        write_list_entry(w, &entry.service, &entry.dests, listing, names)?;
+    }
+    Ok(())
+}
+
+/// What `ipvsadm -L` prints before the first service: the version line
+/// (not for the one service of `-L -t/-u/-f`) and the column headers.
+pub fn write_list_head(w: &mut dyn Write, info: &Info, listing: &Listing) -> io::Result<()> {
+    if listing.service.is_none() {
+        w.write_all(version_line(info).as_bytes())?;
+    }
+    w.write_all(column_headers(view(&listing.format)).as_bytes())
+}
+
+/// One service of `ipvsadm -L` and its real servers (in the kernel's
+/// order; sorted here unless `--nosort`), so that a long listing can be
+/// written as it is read. Names as for [`write_list`].
+pub fn write_list_entry(
+    w: &mut dyn Write,
+    service: &Service,
+    dests: &[Dest],
+    listing: &Listing,
+    names: &dyn Names,
+) -> io::Result<()> {
     let names: &dyn Names = if listing.format.numeric {
         &Numeric
     } else {
@@ -114,18 +140,18 @@ pub fn write_list(
     };
     let f = &listing.format;
     let v = view(f);
-    let mut out = Vec::new();
-    if listing.service.is_none() {
-        out.extend_from_slice(version_line(info).as_bytes());
-    }
-    out.extend_from_slice(column_headers(v).as_bytes());
-    for entry in services_in_order(entries, f.nosort) {
-        service_line(&mut out, &entry.service, v, f.exact, names);
-        for dest in dests_in_order(&entry.dests, f.nosort) {
-            dest_line(&mut out, &entry.service, dest, v, f.exact, names);
-        }
+    let mut out = Vec::with_capacity(64 * (1 + dests.len()));
+    service_line(&mut out, service, v, f.exact, names);
+    for dest in dests_in_order(dests, f.nosort) {
+        dest_line(&mut out, service, dest, v, f.exact, names);
     }
     w.write_all(&out)
+}
+
+/// Whether the listing shows only what `/proc/net/ip_vs` has of real
+/// servers (address, port, forwarding, weight, connections): plain `-L`.
+pub fn list_is_plain(listing: &Listing) -> bool {
+    view(&listing.format) == View::Plain
 }
 
 fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &dyn Names) {

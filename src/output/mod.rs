@@ -17,11 +17,11 @@ mod timeouts;
 
 pub use connections::{expire_text, write_connections};
 pub use daemons::write_daemons;
-pub use list::{version_line, write_list};
+pub use list::{list_is_plain, version_line, write_list, write_list_entry, write_list_head};
 pub use names::{addr_port_text, addr_text, ipv6_text, Names, Numeric};
 pub use number::large_number;
-pub use save::write_save;
-pub use sort::{compare_dests, compare_services};
+pub use save::{write_save, write_save_entry};
+pub use sort::{compare_dests, compare_services, services_order};
 pub use timeouts::write_timeouts;
 
 #[cfg(test)]

@@ -36,18 +36,32 @@ pub fn write_save(
     listing: &Listing,
     names: &dyn Names,
 ) -> io::Result<()> {
+    for entry in services_in_order(entries, false) {
+        write_save_entry(w, &entry.service, &entry.dests, listing, names)?;
+    }
+    Ok(())
+}
+
+/// One service of `ipvsadm -S` and its real servers (kernel order; sorted
+/// here), so that a long table can be written as it is read. `-S` lists
+/// services sorted whatever `--nosort` says. Names as for [`write_save`].
+pub fn write_save_entry(
+    w: &mut dyn Write,
+    service: &Service,
+    dests: &[Dest],
+    listing: &Listing,
+    names: &dyn Names,
+) -> io::Result<()> {
     let names: &dyn Names = if listing.format.numeric {
         &Numeric
     } else {
         names
     };
-    let mut out = Vec::new();
-    for entry in services_in_order(entries, false) {
-        let spec = save_service_spec(&entry.service.key, names);
-        service_line(&mut out, &entry.service, &spec);
-        for dest in dests_in_order(&entry.dests, false) {
-            dest_line(&mut out, &entry.service, &spec, dest, names);
-        }
+    let mut out = Vec::with_capacity(64 * (1 + dests.len()));
+    let spec = save_service_spec(&service.key, names);
+    service_line(&mut out, service, &spec);
+    for dest in dests_in_order(dests, false) {
+        dest_line(&mut out, service, &spec, dest, names);
     }
     w.write_all(&out)
 }

@@ -29,7 +29,7 @@
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
-use crate::model::{Dest, Family, ServiceEntry, ServiceKey};
+use crate::model::{Dest, Family, Service, ServiceEntry, ServiceKey};
 
 /// The four 32-bit words of an address, as compared.
 fn words(addr: &IpAddr) -> [u32; 4] {
@@ -142,6 +142,18 @@ pub fn services_in_order(entries: &[ServiceEntry], nosort: bool) -> Vec<&Service
         });
     }
     v
+}
+
+/// The listing order of services as the kernel listed them: their
+/// indexes, in the order [`services_in_order`] gives their entries.
+pub fn services_order(services: &[Service], nosort: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..services.len()).collect();
+    if !nosort {
+        merge_sort(&mut order, &|&a: &usize, &b: &usize| {
+            compare_services(&services[a].key, &services[b].key)
+        });
+    }
+    order
 }
 
 /// The real servers of a service in listing order.
