@@ -5,7 +5,7 @@ use std::io::{self, BufRead, Read, Write};
 
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
-use ipvs::listing::ListError;
+use ipvs::listing::{ListError, Source};
 use ipvs::model::{Dest, Info, Service};
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
@@ -220,13 +220,17 @@ impl<'a> Session<'a> {
         &mut self,
         listing: &Listing,
         nosort: bool,
+        source: Source<'_>,
         each: &mut dyn FnMut(&Service, &[Dest]) -> io::Result<()>,
     ) -> Result<(), Failure> {
         let client = self.client()?;
         let Some(key) = &listing.service else {
-            return ipvs::listing::for_each_service(client, nosort, each).map_err(|e| match e {
-                ListError::Kernel(e) => e.into(),
-                ListError::Write(e) => e.into(),
+            return ipvs::listing::for_each_service(client, nosort, source, each).map_err(|e| {
+                match e {
+                    ListError::Kernel(e) => e.into(),
+                    ListError::Write(e) => e.into(),
+                    ListError::File(e) => Failure::exit(e.to_string(), 1),
+                }
             });
         };
         let service = client.service(key).map_err(|e| {
@@ -249,7 +253,8 @@ impl<'a> Session<'a> {
                 // The services are read before anything is written, so
                 // that a failure to read them prints nothing else.
                 let mut head = Some(self.info.clone());
-                self.each_service(listing, listing.format.nosort, &mut |svc, dests| {
+                let source = list_source(listing);
+                self.each_service(listing, listing.format.nosort, source, &mut |svc, dests| {
                     if let Some(info) = head.take() {
                         output::write_list_head(&mut out, &info, listing)?;
                     }
@@ -281,7 +286,7 @@ impl<'a> Session<'a> {
         let mut out = io::BufWriter::with_capacity(OUT_BUF, io::stdout().lock());
         let names = names(listing);
         // -S lists services sorted whatever --nosort says.
-        self.each_service(listing, false, &mut |svc, dests| {
+        self.each_service(listing, false, Source::Netlink, &mut |svc, dests| {
             output::write_save_entry(&mut out, svc, dests, listing, names)
         })?;
         out.flush()?;
@@ -357,6 +362,28 @@ fn load_ipvs_module() {
         .arg("ip_vs")
         .stdin(std::process::Stdio::null())
         .status();
+}
+
+/// Where `-L` of the whole table takes real servers from: plain `-L` from
+/// `/proc/net/ip_vs` in one read instead of a netlink dump per service
+/// (the other formats and `-S` show what the file lacks: counters,
+/// thresholds, tunnel settings). For tests: `IPVSADM_LIST_SOURCE=netlink`
+/// or `file` forces one way (`file` then fails when the file cannot be
+/// used), and `IPVSADM_LIST_FILE=PATH` reads another file in its place.
+fn list_source(listing: &Listing) -> Source<'static> {
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let file = FILE.get_or_init(|| {
+        std::env::var_os("IPVSADM_LIST_FILE")
+            .map(Into::into)
+            .unwrap_or_else(|| ipvs::procfs::SERVICES_FILE.into())
+    });
+    let plain = output::list_is_plain(listing);
+    match std::env::var("IPVSADM_LIST_SOURCE").as_deref() {
+        Ok("netlink") => Source::Netlink,
+        Ok("file") if plain => Source::FileOnly(file),
+        _ if plain => Source::File(file),
+        _ => Source::Netlink,
+    }
 }
 
 /// Names for a listing: none with `-n`, else the system's.
