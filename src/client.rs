@@ -552,12 +552,21 @@ impl Client {
         Ok(Answers { results, data })
     }
 
-    /// Read a dump to its end. Returns its messages and whether they are
-    /// trustworthy: false when the kernel flagged the dump as interrupted
-    /// or the receive buffer overflowed meanwhile.
-    fn dump_answer(&mut self, seq: u32, op: Op) -> Result<(Vec<Reply>, bool)> {
-        let mut replies = Vec::new();
+    /// Read a dump to its end, decoding each message as it comes (so that
+    /// a long table is never held twice). Returns what was decoded and
+    /// whether it is trustworthy: false when the kernel flagged the dump
+    /// as interrupted or the receive buffer overflowed meanwhile.
+    fn dump_answer<T>(
+        &mut self,
+        seq: u32,
+        op: Op,
+        decode: &dyn Fn(&Reply) -> std::result::Result<T, DecodeError>,
+    ) -> Result<(Vec<T>, bool)> {
+        let mut items = Vec::new();
         let mut clean = true;
+        // A message that does not decode fails the dump, once it is read
+        // to its end (what is left of it must not meet the next request).
+        let mut failed = None;
         loop {
             let frames = match self.receive(true)? {
                 Received::Frames(f) => f,
@@ -574,8 +583,18 @@ impl Client {
                     clean = false;
                 }
                 match frame.payload {
-                    FramePayload::Data(r) => replies.push(r),
-                    FramePayload::Done(0) => return Ok((replies, clean)),
+                    FramePayload::Data(r) => match decode(&r) {
+                        Ok(item) => items.push(item),
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    },
+                    FramePayload::Done(0) => {
+                        return match failed {
+                            Some(e) => Err(e.into()),
+                            None => Ok((items, clean)),
+                        }
+                    }
                     // An acknowledgement (a dump is not asked for one) or a noop.
                     FramePayload::Error(0) | FramePayload::Other => {}
                     FramePayload::Error(code) | FramePayload::Done(code) => {
@@ -587,16 +606,22 @@ impl Client {
         }
     }
 
-    /// Ask for a dump, again if it was disturbed.
-    fn dump(&mut self, op: Op, req: &Request) -> Result<Vec<Reply>> {
+    /// Ask for a dump, again if it was disturbed; each message decoded
+    /// with `decode`.
+    fn dump<T>(
+        &mut self,
+        op: Op,
+        req: &Request,
+        decode: &dyn Fn(&Reply) -> std::result::Result<T, DecodeError>,
+    ) -> Result<Vec<T>> {
         for _ in 0..DUMP_TRIES {
             let seq = self.next_seq();
             let mut buf = Vec::new();
             protocol::encode(&mut buf, req, self.family, NLM_F_DUMP, seq);
             self.send(&buf)?;
-            let (replies, clean) = self.dump_answer(seq, op)?;
+            let (items, clean) = self.dump_answer(seq, op, decode)?;
             if clean {
-                return Ok(replies);
+                return Ok(items);
             }
         }
         Err(Error::Unsettled { op, tries: DUMP_TRIES })
@@ -726,8 +751,7 @@ impl Client {
 
     /// All virtual services, in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<Service>> {
-        let replies = self.dump(Op::GetServices, &Request::get_service(None))?;
-        replies.iter().map(|r| Ok(protocol::decode_service(r)?)).collect()
+        self.dump(Op::GetServices, &Request::get_service(None), &protocol::decode_service)
     }
 
     /// One virtual service.
@@ -739,9 +763,8 @@ impl Client {
 
     /// The real servers of one service, in the kernel's order.
     pub fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>> {
-        let replies = self.dump(Op::GetDests, &Request::get_dests(key))?;
         let family = key.family();
-        replies.iter().map(|r| Ok(protocol::decode_dest(r, family)?)).collect()
+        self.dump(Op::GetDests, &Request::get_dests(key), &|r| protocol::decode_dest(r, family))
     }
 
     /// Every service with its real servers. A service deleted (by someone
@@ -771,8 +794,7 @@ impl Client {
     }
 
     pub fn daemons(&mut self) -> Result<Vec<Daemon>> {
-        let replies = self.dump(Op::GetDaemons, &Request::get_daemon())?;
-        replies.iter().map(|r| Ok(protocol::decode_daemon(r)?)).collect()
+        self.dump(Op::GetDaemons, &Request::get_daemon(), &protocol::decode_daemon)
     }
 
     pub fn start_daemon(&mut self, d: &Daemon) -> Result<()> {

@@ -20,10 +20,10 @@ use crate::grammar::{Format, Listing};
 use crate::model::{Dest, Forward, Info, Service, ServiceEntry, ServiceFlags, TunnelType};
 
 use super::names::{Names, Numeric};
-use super::number::{large_number, plain_number};
+use super::number::{push_large_number, push_plain_number};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
-    forward_name, list_dest_name, list_service_name, netmask_text, push_left, sched_flags_text,
+    forward_name, list_dest_name, push_int, list_service_name, netmask_text, push_left, sched_flags_text,
     tunnel_csum_short, tunnel_type_name,
 };
 
@@ -166,7 +166,7 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
                 [s.cps, s.inpps, s.outpps, s.inbps, s.outbps]
             };
             for n in cols {
-                out.extend_from_slice(large_number(n, exact).as_bytes());
+                push_large_number(out, n, exact);
             }
         }
         _ => {
@@ -174,15 +174,15 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
             out.push(b' ');
             out.extend_from_slice(svc.scheduler.as_bytes());
             if let Some(flags) = sched_flags_text(svc) {
-                out.extend_from_slice(format!(" ({})", flags).as_bytes());
+                let _ = write!(out, " ({})", flags);
             }
             if svc.flags.has(ServiceFlags::PERSISTENT) {
-                out.extend_from_slice(format!(" persistent {}", svc.timeout).as_bytes());
+                let _ = write!(out, " persistent {}", svc.timeout);
                 if let Some(mask) = netmask_text(svc) {
-                    out.extend_from_slice(format!(" mask {}", mask).as_bytes());
+                    let _ = write!(out, " mask {}", mask);
                 }
                 if let Some(pe) = &svc.pe_name {
-                    out.extend_from_slice(format!(" pe {}", pe).as_bytes());
+                    let _ = write!(out, " pe {}", pe);
                 }
             }
             if svc.flags.has(ServiceFlags::ONEPACKET) {
@@ -191,6 +191,18 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
         }
     }
     out.push(b'\n');
+}
+
+/// ` {:<6} {:<10} {:<10}`: weight, active and inactive connections.
+fn weight_and_conns(out: &mut Vec<u8>, d: &Dest) {
+    for (n, width) in [
+        (i64::from(d.weight), 6),
+        (d.active_conns.into(), 10),
+        (d.inact_conns.into(), 10),
+    ] {
+        out.push(b' ');
+        push_int(out, n, width, true);
+    }
 }
 
 /// The `TunnelInfo` column: `n/a` unless the real server is tunnelled.
@@ -233,33 +245,36 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
                 s.inbytes,
                 s.outbytes,
             ] {
-                out.extend_from_slice(large_number(n, exact).as_bytes());
+                push_large_number(out, n, exact);
             }
         }
         View::Rate => {
             push_left(out, &name, 28);
             for n in [low(s.cps), low(s.inpps), low(s.outpps)] {
-                out.extend_from_slice(plain_number(n).as_bytes());
+                push_plain_number(out, n);
             }
             for n in [low(s.inbps), low(s.outbps)] {
-                out.extend_from_slice(large_number(n, exact).as_bytes());
+                push_large_number(out, n, exact);
             }
         }
         View::Thresholds => {
             push_left(out, &name, 28);
-            let line = format!(
-                " {:<10} {:<10} {:<10} {:<10}",
-                d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            for n in [d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns] {
+                out.push(b' ');
+                push_int(out, n.into(), 10, true);
+            }
         }
         View::PersistentConn => {
             push_left(out, &name, 28);
-            let line = format!(
-                " {:<9} {:<11} {:<10} {:<10}",
-                d.weight as u32, d.persist_conns, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            for (n, width) in [
+                (d.weight as u32, 9),
+                (d.persist_conns, 11),
+                (d.active_conns, 10),
+                (d.inact_conns, 10),
+            ] {
+                out.push(b' ');
+                push_int(out, n.into(), width, true);
+            }
         }
         View::TunInfo => {
             push_left(out, &name, 28);
@@ -267,21 +282,13 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
             push_left(out, forward_name(d.forward).as_bytes(), 7);
             out.push(b' ');
             push_left(out, tunnel_info(d).as_bytes(), 13);
-            let line = format!(
-                " {:<6} {:<10} {:<10}",
-                d.weight, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            weight_and_conns(out, d);
         }
         View::Plain => {
             push_left(out, &name, 28);
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);
-            let line = format!(
-                " {:<6} {:<10} {:<10}",
-                d.weight, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            weight_and_conns(out, d);
         }
     }
     out.push(b'\n');

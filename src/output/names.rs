@@ -116,14 +116,46 @@ pub fn addr_port_text(
     port: u16,
     protocol: Option<Protocol>,
 ) -> String {
-    let host = names.host(addr).unwrap_or_else(|| addr_text(addr));
-    let port = protocol
-        .and_then(|p| names.service(port, p))
-        .unwrap_or_else(|| port.to_string());
-    match addr {
-        IpAddr::V4(_) => format!("{}:{}", host, port),
-        IpAddr::V6(_) => format!("[{}]:{}", host, port),
+    // Written in place: this is on the path of every line of a listing.
+    let mut out = String::with_capacity(48);
+    let v6 = addr.is_ipv6();
+    if v6 {
+        out.push('[');
     }
+    match (names.host(addr), addr) {
+        (Some(host), _) => out.push_str(&host),
+        (None, IpAddr::V4(a)) => {
+            for (i, octet) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_decimal(&mut out, octet.into());
+            }
+        }
+        (None, IpAddr::V6(a)) => out.push_str(&ipv6_text(a)),
+    }
+    out.push_str(if v6 { "]:" } else { ":" });
+    match protocol.and_then(|p| names.service(port, p)) {
+        Some(name) => out.push_str(&name),
+        None => push_decimal(&mut out, port.into()),
+    }
+    out
+}
+
+/// `n` in decimal, without the formatting machinery.
+fn push_decimal(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut m = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("?"));
 }
 
 #[cfg(test)]

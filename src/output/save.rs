@@ -72,19 +72,19 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, spec: &[u8]) {
     out.extend_from_slice(b" -s ");
     out.extend_from_slice(svc.scheduler.as_bytes());
     if svc.flags.has(ServiceFlags::PERSISTENT) {
-        out.extend_from_slice(format!(" -p {}", svc.timeout).as_bytes());
+        let _ = write!(out, " -p {}", svc.timeout);
         if let Some(mask) = netmask_text(svc) {
-            out.extend_from_slice(format!(" -M {}", mask).as_bytes());
+            let _ = write!(out, " -M {}", mask);
         }
     }
     if let Some(pe) = &svc.pe_name {
-        out.extend_from_slice(format!(" --pe {}", pe).as_bytes());
+        let _ = write!(out, " --pe {}", pe);
     }
     if svc.flags.has(ServiceFlags::ONEPACKET) {
         out.extend_from_slice(b" -o");
     }
     if let Some(flags) = sched_flags_text(svc) {
-        out.extend_from_slice(format!(" -b {}", flags).as_bytes());
+        let _ = write!(out, " -b {}", flags);
     }
     out.push(b'\n');
 }
@@ -94,7 +94,7 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, spec: &[u8], d: &Dest, names: &dy
     out.extend_from_slice(spec);
     out.extend_from_slice(b" -r ");
     out.extend_from_slice(&save_dest_name(&svc.key, d, names));
-    out.extend_from_slice(format!(" {} -w {}", forward_option(d.forward), d.weight).as_bytes());
+    let _ = write!(out, " {} -w {}", forward_option(d.forward), d.weight);
     if d.forward == Forward::Tunnel {
         let ty = tunnel_type_name(d.tun_type);
         let csum = tunnel_csum_option(d.tun_flags);

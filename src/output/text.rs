@@ -22,12 +22,37 @@ pub fn truncated(s: &str, max: usize) -> &[u8] {
     &b[..b.len().min(max)]
 }
 
+/// `%-Nd` (`left`) or `%Nd`: a number padded with spaces to `width`
+/// bytes, written without the formatting machinery (it is in every line).
+pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    let len = digits.len() - i + (n < 0) as usize;
+    if !left {
+        out.resize(out.len() + width.saturating_sub(len), b' ');
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[i..]);
+    if left {
+        out.resize(out.len() + width.saturating_sub(len), b' ');
+    }
+}
+
 /// `%-Ns`: `s` then spaces up to `width` bytes.
 pub fn push_left(out: &mut Vec<u8>, s: &[u8], width: usize) {
     out.extend_from_slice(s);
-    for _ in s.len()..width {
-        out.push(b' ');
-    }
+    out.resize(out.len() + width.saturating_sub(s.len()), b' ');
 }
 
 pub fn protocol_name(p: Protocol) -> &'static str {
@@ -83,7 +108,9 @@ pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
 /// The address of a real server in `-L` (before padding).
 pub fn list_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
     let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
-    truncated(&text, list_limit(&dest.addr)).to_vec()
+    let mut text = text.into_bytes();
+    text.truncate(list_limit(&dest.addr));
+    text
 }
 
 /// The virtual-service option of `-S`: `-t 192.0.2.1:80`, `-u …`,
@@ -118,7 +145,9 @@ pub fn save_service_spec(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
 /// The address of a real server in `-S`.
 pub fn save_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
     let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
-    truncated(&text, MAX_TEXT).to_vec()
+    let mut text = text.into_bytes();
+    text.truncate(MAX_TEXT);
+    text
 }
 
 /// The column name of a forwarding method. The kernel has no method 4 for
@@ -226,6 +255,21 @@ mod tests {
         let mut v = Vec::new();
         push_left(&mut v, b"abc", 2);
         assert_eq!(v, b"abc");
+    }
+
+    #[test]
+    fn integers_as_printf() {
+        let text = |n: i64, w, left| {
+            let mut out = Vec::new();
+            push_int(&mut out, n, w, left);
+            String::from_utf8(out).unwrap()
+        };
+        for n in [0i64, 7, -3, 42, 4_000_000_000, i64::MIN, i64::MAX] {
+            for w in [0, 1, 6, 10, 25] {
+                assert_eq!(text(n, w, true), format!("{n:<w$}"));
+                assert_eq!(text(n, w, false), format!("{n:>w$}"));
+            }
+        }
     }
 
     #[test]
