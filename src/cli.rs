@@ -252,7 +252,7 @@ impl<'a> Session<'a> {
                 let names = names(listing);
                 // The services are read before anything is written, so
                 // that a failure to read them prints nothing else.
-                let mut head = Some(self.info.clone());
+                let mut head = Some(self.info);
                 let source = list_source(listing);
                 self.each_service(listing, listing.format.nosort, source, &mut |svc, dests| {
                     if let Some(info) = head.take() {

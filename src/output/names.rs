@@ -144,18 +144,8 @@ pub fn addr_port_text(
 
 /// `n` in decimal, without the formatting machinery.
 fn push_decimal(out: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut m = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("?"));
+    let mut buf = [0u8; 20];
+    out.push_str(std::str::from_utf8(super::text::decimal(n.into(), &mut buf)).unwrap_or("?"));
 }
 
 #[cfg(test)]

@@ -22,28 +22,32 @@ pub fn truncated(s: &str, max: usize) -> &[u8] {
     &b[..b.len().min(max)]
 }
 
+/// The decimal digits of `n`, written at the end of `buf`.
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
 /// `%-Nd` (`left`) or `%Nd`: a number padded with spaces to `width`
 /// bytes, written without the formatting machinery (it is in every line).
 pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut m = n.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    let len = digits.len() - i + (n < 0) as usize;
+    let mut buf = [0u8; 20];
+    let digits = decimal(n.unsigned_abs(), &mut buf);
+    let len = digits.len() + (n < 0) as usize;
     if !left {
         out.resize(out.len() + width.saturating_sub(len), b' ');
     }
     if n < 0 {
         out.push(b'-');
     }
-    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(digits);
     if left {
         out.resize(out.len() + width.saturating_sub(len), b' ');
     }
