@@ -3,17 +3,21 @@
 //! Installed under the names `ipvsadm-save` and `ipvsadm-restore` (links to
 //! this binary), it behaves as the wrapper scripts distributions ship.
 
+// The C library calls `main` directly: std's start-up is skipped. It
+// would ignore SIGPIPE (ipvsadm, a C program, dies of it when its reader
+// goes away: `ipvsadm -L | head -1`) and read /proc/self/maps to place a
+// stack guard, a cost every invocation pays (scripts call ipvsadm
+// thousands of times). std works without it: on Linux it takes the
+// arguments from the C library.
+#![no_main]
+
 mod cli;
 
 use std::path::Path;
 
-fn main() {
-    // ipvsadm, a C program, dies of SIGPIPE when its reader goes away
-    // (`ipvsadm -L | head -1`); Rust starts with SIGPIPE ignored.
-    // SAFETY: resetting a signal to its default before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+/// The program's entry point, called by the C library.
+#[no_mangle]
+pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
     let program = args.next().unwrap_or_else(|| "ipvsadm".to_string());
     let rest: Vec<String> = args.collect();
