@@ -10,6 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::model::Protocol;
 
+use super::text::push_int;
+
 /// A source of names for addresses and ports.
 pub trait Names {
     /// The host name of an address, if it has one.
@@ -116,36 +118,40 @@ pub fn addr_port_text(
     port: u16,
     protocol: Option<Protocol>,
 ) -> String {
-    // Written in place: this is on the path of every line of a listing.
-    let mut out = String::with_capacity(48);
+    String::from_utf8(addr_port_bytes(names, addr, port, protocol)).unwrap_or_default()
+}
+
+/// [`addr_port_text`] as bytes, written in place: this is on the path of
+/// every line of a listing.
+pub fn addr_port_bytes(
+    names: &dyn Names,
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(48);
     let v6 = addr.is_ipv6();
     if v6 {
-        out.push('[');
+        out.push(b'[');
     }
     match (names.host(addr), addr) {
-        (Some(host), _) => out.push_str(&host),
+        (Some(host), _) => out.extend_from_slice(host.as_bytes()),
         (None, IpAddr::V4(a)) => {
             for (i, octet) in a.octets().into_iter().enumerate() {
                 if i > 0 {
-                    out.push('.');
+                    out.push(b'.');
                 }
-                push_decimal(&mut out, octet.into());
+                push_int(&mut out, octet.into(), 0, true);
             }
         }
-        (None, IpAddr::V6(a)) => out.push_str(&ipv6_text(a)),
+        (None, IpAddr::V6(a)) => out.extend_from_slice(ipv6_text(a).as_bytes()),
     }
-    out.push_str(if v6 { "]:" } else { ":" });
+    out.extend_from_slice(if v6 { b"]:" } else { b":" });
     match protocol.and_then(|p| names.service(port, p)) {
-        Some(name) => out.push_str(&name),
-        None => push_decimal(&mut out, port.into()),
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => push_int(&mut out, port.into(), 0, true),
     }
     out
-}
-
-/// `n` in decimal, without the formatting machinery.
-fn push_decimal(out: &mut String, n: u32) {
-    let mut buf = [0u8; 20];
-    out.push_str(std::str::from_utf8(super::text::decimal(n.into(), &mut buf)).unwrap_or("?"));
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! `   99999M`, 100000000000 -> `     100G`, 100000000000000 -> `     100T`,
 //! 18446744073709551615 -> `18446744T`.
 
-use super::text::push_int;
+use super::text::{push_int, push_spaces};
 
 /// One `--stats`/`--rate` column: `exact` is `--exact`.
 pub fn large_number(n: u64, exact: bool) -> String {
@@ -54,7 +54,7 @@ fn push_u64(out: &mut Vec<u8>, n: u64, width: usize) {
         Ok(n) => push_int(out, n, width, false),
         Err(_) => {
             let text = n.to_string();
-            out.resize(out.len() + width.saturating_sub(text.len()), b' ');
+            push_spaces(out, width.saturating_sub(text.len()));
             out.extend_from_slice(text.as_bytes());
         }
     }

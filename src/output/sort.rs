@@ -110,14 +110,24 @@ where
     T: Clone,
     F: Fn(&T, &T) -> Ordering,
 {
+    // One scratch buffer for every merge: this runs for every service.
+    let mut scratch = Vec::with_capacity(items.len());
+    merge_sort_with(items, cmp, &mut scratch);
+}
+
+fn merge_sort_with<T, F>(items: &mut [T], cmp: &F, merged: &mut Vec<T>)
+where
+    T: Clone,
+    F: Fn(&T, &T) -> Ordering,
+{
     let n = items.len();
     if n <= 1 {
         return;
     }
     let n1 = n / 2;
-    merge_sort(&mut items[..n1], cmp);
-    merge_sort(&mut items[n1..], cmp);
-    let mut merged = Vec::with_capacity(n);
+    merge_sort_with(&mut items[..n1], cmp, merged);
+    merge_sort_with(&mut items[n1..], cmp, merged);
+    merged.clear();
     let (mut i, mut j) = (0, n1);
     while i < n1 && j < n {
         if cmp(&items[i], &items[j]) != Ordering::Greater {
@@ -130,7 +140,7 @@ where
     }
     merged.extend_from_slice(&items[i..n1]);
     merged.extend_from_slice(&items[j..n]);
-    items.clone_from_slice(&merged);
+    items.clone_from_slice(merged);
 }
 
 /// The services in listing order (kernel order with `--nosort`).

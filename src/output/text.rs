@@ -8,7 +8,7 @@ use crate::model::{
     Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelType,
 };
 
-use super::names::{addr_port_text, Names};
+use super::names::{addr_port_bytes, addr_port_text, Names};
 
 /// Longest address text of an IPv4 service or real server in `-L`.
 pub const LIST_MAX_V4: usize = 28;
@@ -42,21 +42,31 @@ pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
     let digits = decimal(n.unsigned_abs(), &mut buf);
     let len = digits.len() + (n < 0) as usize;
     if !left {
-        out.resize(out.len() + width.saturating_sub(len), b' ');
+        push_spaces(out, width.saturating_sub(len));
     }
     if n < 0 {
         out.push(b'-');
     }
     out.extend_from_slice(digits);
     if left {
-        out.resize(out.len() + width.saturating_sub(len), b' ');
+        push_spaces(out, width.saturating_sub(len));
+    }
+}
+
+/// `n` spaces.
+pub fn push_spaces(out: &mut Vec<u8>, mut n: usize) {
+    const SPACES: &[u8; 32] = b"                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.extend_from_slice(&SPACES[..k]);
+        n -= k;
     }
 }
 
 /// `%-Ns`: `s` then spaces up to `width` bytes.
 pub fn push_left(out: &mut Vec<u8>, s: &[u8], width: usize) {
     out.extend_from_slice(s);
-    out.resize(out.len() + width.saturating_sub(s.len()), b' ');
+    push_spaces(out, width.saturating_sub(s.len()));
 }
 
 pub fn protocol_name(p: Protocol) -> &'static str {
@@ -111,8 +121,7 @@ pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
 
 /// The address of a real server in `-L` (before padding).
 pub fn list_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
-    let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
-    let mut text = text.into_bytes();
+    let mut text = addr_port_bytes(names, &dest.addr, dest.port, lookup_protocol(key));
     text.truncate(list_limit(&dest.addr));
     text
 }
@@ -148,8 +157,7 @@ pub fn save_service_spec(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
 
 /// The address of a real server in `-S`.
 pub fn save_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
-    let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
-    let mut text = text.into_bytes();
+    let mut text = addr_port_bytes(names, &dest.addr, dest.port, lookup_protocol(key));
     text.truncate(MAX_TEXT);
     text
 }
