@@ -115,6 +115,10 @@ for k in $SCALE; do
         measure stats scale "$k" $keep /dev/null /dev/null $OURS -L -n --stats
         measure save scale "$k" $keep /dev/null /dev/null $OURS -S -n
     done
+    # The reference's listings once, for their peak memory at this size.
+    measure list scale-ref "$k" $keep /dev/null /dev/null $REF -L -n
+    measure stats scale-ref "$k" $keep /dev/null /dev/null $REF -L -n --stats
+    measure save scale-ref "$k" $keep /dev/null /dev/null $REF -S -n
     drop $keep
     rm -f rules.$k
 done

@@ -25,7 +25,7 @@
 //!
 //! `--small` (or `IPVS_BENCH_SIZE=small`) runs a small table, to prove the
 //! benchmark works (CI); it times nothing worth reading.
-//! Results stay in `target/vm-runs/bench-<series>/`.
+//! Results stay in `target/vm-runs/bench-<series>/` (`bench-small-...`).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -461,7 +461,9 @@ mod host {
     }
 
     fn run_series(series: &str, size: &Size) -> Result<String, String> {
-        let dir = common::root().join(format!("target/vm-runs/bench-{series}"));
+        // The small run of CI never overwrites the results of a full one.
+        let name = if size.services == FULL.services { "bench" } else { "bench-small" };
+        let dir = common::root().join(format!("target/vm-runs/{name}-{series}"));
         let payload = dir.join("payload");
         let _ = fs::remove_dir_all(&payload);
         fs::create_dir_all(&payload).map_err(|e| e.to_string())?;
@@ -607,12 +609,33 @@ mod host {
             t.add_row(row![format!("cat /proc/net/ip_vs, {n} x {}", size.dests), "", "", format!("{:.3} ({})", c.0, c.2), "", "", "", ""]);
         }
         let mut s = Table::new();
-        s.set_titles(row!["ours alone, services x 10", "restore s", "-L -n s", "--stats s", "-S -n s", "max RSS KiB"]);
+        s.set_titles(row![
+            "ours alone, services x 10",
+            "restore s",
+            "-L -n s",
+            "--stats s",
+            "-S -n s",
+            "max RSS restore KiB",
+            "max RSS listings KiB",
+            "ipvsadm: max RSS listings KiB"
+        ]);
+        let listings = ["list", "stats", "save"];
         for &k in size.scale {
-            let cells: Vec<Option<(f64, i64, usize)>> =
-                ["restore", "list", "stats", "save"].iter().map(|w| med(&mut m, w, "scale", k)).collect();
-            let peak = cells.iter().flatten().map(|c| c.1).max().unwrap_or(0);
-            s.add_row(row![k, show(cells[0]), show(cells[1]), show(cells[2]), show(cells[3]), peak]);
+            let mut cell = |w: &str, tool: &str| med(&mut m, w, tool, k);
+            let restore = cell("restore", "scale");
+            let ours: Vec<_> = listings.iter().map(|w| cell(w, "scale")).collect();
+            let peak = |v: &[Option<(f64, i64, usize)>]| v.iter().flatten().map(|c| c.1).max().unwrap_or(0);
+            let reference: Vec<_> = listings.iter().map(|w| cell(w, "scale-ref")).collect();
+            s.add_row(row![
+                k,
+                show(restore),
+                show(ours[0]),
+                show(ours[1]),
+                show(ours[2]),
+                rss(restore),
+                peak(&ours),
+                peak(&reference)
+            ]);
         }
         Ok(format!(
             "\n== IPVS benchmark, kernel {kernel} (series {series}), QEMU/TCG on {}, load before {load_before}, after {}; {elapsed} s in all\n\
