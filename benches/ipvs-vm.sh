@@ -25,11 +25,13 @@ fresh() {
     $IP -n $CUR link set dummy0 up
     $IP -n $CUR addr add 198.51.100.1/24 dev dummy0
 }
-# A table measured is left as it is: clearing it or deleting its namespace
-# sets the kernel to work in the background (freeing real servers, tearing
-# the namespace down) while the next measures run. The VM has the memory
-# for all of them.
-drop() { :; }
+# A table measured is cleared but its namespace is kept: tearing a
+# namespace down keeps the kernel busy in the background while the next
+# measures run. Cleared, because the kernel numbers the entries of
+# /proc/net/ip_vs across namespaces, so that a reader whose namespace is
+# not alone with services sees some of its services skipped (ours then
+# reads those by netlink): listings are measured with one table only.
+drop() { $IP netns exec "$1" $OURS -C; }
 
 # measure WHAT TOOL SIZE NS IN OUT PROG ARGS...
 measure() {
@@ -55,27 +57,14 @@ save() { $IP netns exec "$1" $REF -S -n > "$2"; }
 $B vm rules "$SERVICES" "$DESTS" > rules || echo "fail rules"
 lines=$(wc -l < rules)
 
-# Restore into an empty table: the reference once (it is slow), ours and
-# the floor REPS times, alternating. All must leave the same table.
+# Restore into an empty table: the reference once (it is slow), then its
+# table listed by each tool, alternating (the outputs of the first round
+# must be identical); then ours and the floor restore REPS times,
+# alternating. All must leave the same table.
 fresh; REFNS=$CUR
 measure restore ipvsadm "$SERVICES" $REFNS rules /dev/null $REF -R
 save $REFNS save.ref
 [ "$(wc -l < save.ref)" = "$lines" ] && echo "check ref-table-complete ok" || echo "check ref-table-complete DIFF"
-for r in $(seq "$REPS"); do
-    fresh
-    measure restore ours "$SERVICES" $CUR rules /dev/null $OURS -R
-    save $CUR save.ours
-    check restore-ours-$r save.ref save.ours
-    drop $CUR
-    fresh
-    measure floor-restore floor "$SERVICES" $CUR /dev/null /dev/null $B vm floor-restore "$SERVICES" "$DESTS"
-    save $CUR save.floor
-    check restore-floor-$r save.ref save.floor
-    drop $CUR
-done
-
-# Listings of the reference's table, alternating tools; the outputs of
-# the first round must be identical.
 for r in $(seq "$REPS"); do
     for v in "list -L -n" "stats -L -n --stats" "save -S -n"; do
         set -- $v
@@ -89,6 +78,18 @@ for r in $(seq "$REPS"); do
     measure cat-proc floor "$SERVICES" $REFNS /dev/null /dev/null /bin/cat /proc/net/ip_vs
 done
 drop $REFNS
+for r in $(seq "$REPS"); do
+    fresh
+    measure restore ours "$SERVICES" $CUR rules /dev/null $OURS -R
+    save $CUR save.ours
+    check restore-ours-$r save.ref save.ours
+    drop $CUR
+    fresh
+    measure floor-restore floor "$SERVICES" $CUR /dev/null /dev/null $B vm floor-restore "$SERVICES" "$DESTS"
+    save $CUR save.floor
+    check restore-floor-$r save.ref save.floor
+    drop $CUR
+done
 
 # Single invocations, alternating, each adding one service.
 fresh
@@ -101,25 +102,26 @@ else
 fi
 drop $CUR
 
-# Ours alone at several sizes.
+# Ours alone at several sizes: REPS restores, the first table listed
+# before the next is made.
 for k in $SCALE; do
     $B vm rules "$k" "$DESTS" > rules.$k
-    keep=""
     for r in $(seq "$REPS"); do
         fresh
         measure restore scale "$k" $CUR rules.$k /dev/null $OURS -R
-        if [ -z "$keep" ]; then keep=$CUR; else drop $CUR; fi
+        if [ "$r" = 1 ]; then
+            for l in $(seq "$REPS"); do
+                measure list scale "$k" $CUR /dev/null /dev/null $OURS -L -n
+                measure stats scale "$k" $CUR /dev/null /dev/null $OURS -L -n --stats
+                measure save scale "$k" $CUR /dev/null /dev/null $OURS -S -n
+            done
+            # The reference's listings once, for their peak memory.
+            measure list scale-ref "$k" $CUR /dev/null /dev/null $REF -L -n
+            measure stats scale-ref "$k" $CUR /dev/null /dev/null $REF -L -n --stats
+            measure save scale-ref "$k" $CUR /dev/null /dev/null $REF -S -n
+        fi
+        drop $CUR
     done
-    for r in $(seq "$REPS"); do
-        measure list scale "$k" $keep /dev/null /dev/null $OURS -L -n
-        measure stats scale "$k" $keep /dev/null /dev/null $OURS -L -n --stats
-        measure save scale "$k" $keep /dev/null /dev/null $OURS -S -n
-    done
-    # The reference's listings once, for their peak memory at this size.
-    measure list scale-ref "$k" $keep /dev/null /dev/null $REF -L -n
-    measure stats scale-ref "$k" $keep /dev/null /dev/null $REF -L -n --stats
-    measure save scale-ref "$k" $keep /dev/null /dev/null $REF -S -n
-    drop $keep
     rm -f rules.$k
 done
 echo done
