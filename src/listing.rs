@@ -119,3 +119,121 @@ fn shared_marks(services: &[Service]) -> HashMap<u32, usize> {
     }
     marks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzing::{data, done, Item, ScriptedKernel, FAMILY, PORT};
+    use crate::model::{Family, Protocol};
+    use crate::protocol::consts::*;
+    use crate::protocol::{Attr, Request};
+    use std::net::IpAddr;
+
+    fn tcp(addr: &str, port: u16) -> ServiceKey {
+        ServiceKey::Addr { protocol: Protocol::Tcp, addr: addr.parse().unwrap(), port }
+    }
+
+    fn mark(family: Family, mark: u32) -> ServiceKey {
+        ServiceKey::Fwmark { family, mark }
+    }
+
+    /// A kernel with these services whose every real-server dump answers
+    /// one real server, 203.0.113.99:9 (so that what came by netlink shows).
+    fn kernel(keys: Vec<ServiceKey>) -> Client {
+        let k = ScriptedKernel::new().answering(move |req| {
+            let mut dg = Vec::new();
+            match req.get(16).copied() {
+                Some(CMD_GET_SERVICE) => {
+                    for key in &keys {
+                        let mut svc = Service::new(*key);
+                        svc.scheduler = "rr".into();
+                        let attrs = Request::new_service(&svc).attrs;
+                        dg.extend(data(0, PORT, 0, CMD_NEW_SERVICE, attrs));
+                    }
+                }
+                Some(CMD_GET_DEST) => {
+                    let addr: IpAddr = "203.0.113.99".parse().unwrap();
+                    let attrs = vec![
+                        Attr::U16(DEST_ATTR_ADDR_FAMILY, 2),
+                        Attr::addr(DEST_ATTR_ADDR, &addr),
+                        Attr::U16Be(DEST_ATTR_PORT, 9),
+                    ];
+                    dg.extend(data(0, PORT, 0, CMD_NEW_DEST, vec![Attr::Nested(CMD_ATTR_DEST, attrs)]));
+                }
+                _ => {}
+            }
+            dg.extend(done(0, PORT, 0, 0));
+            vec![Item::Datagram { bytes: dg, sender: 0, seq_from: Some(0) }]
+        });
+        Client::with_family(Box::new(k), FAMILY)
+    }
+
+    /// What each service got, as "key: addr:port ..." lines.
+    fn listed(client: &mut Client, source: Source<'_>) -> Result<Vec<String>, ListError> {
+        let mut lines = Vec::new();
+        for_each_service(client, true, source, &mut |svc, dests| {
+            let d: Vec<String> = dests.iter().map(|d| format!("{}:{}", d.addr, d.port)).collect();
+            lines.push(format!("{:?}: {}", svc.key, d.join(" ")));
+            Ok(())
+        })?;
+        Ok(lines)
+    }
+
+    fn file(name: &str, text: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("ipvs-listing-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    const HEAD: &str = "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n";
+
+    #[test]
+    fn the_file_serves_the_services_it_names_and_netlink_the_rest() {
+        let keys = vec![tcp("192.0.2.1", 80), tcp("192.0.2.1", 81), mark(Family::Inet, 7)];
+        // 192.0.2.1:81 is not in the file (added after it was read); the
+        // file's 192.0.2.1:82 is gone from the dump (deleted before).
+        let text = format!(
+            "{HEAD}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    1      0          0\nTCP  C0000201:0052 rr \n  -> C6336403:0050      Masq    1      0          0\nFWM  00000007 rr \n  -> C6336404:0000      Route   1      0          0\n"
+        );
+        let path = file("partial", &text);
+        let got = listed(&mut kernel(keys.clone()), Source::FileOnly(&path)).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            got,
+            [
+                format!("{:?}: 198.51.100.2:80", keys[0]),
+                format!("{:?}: 203.0.113.99:9", keys[1]),
+                format!("{:?}: 198.51.100.4:0", keys[2]),
+            ]
+        );
+        // By netlink alone, every service gets the kernel's answer.
+        let all = listed(&mut kernel(keys.clone()), Source::Netlink).unwrap();
+        assert!(all.iter().all(|l| l.ends_with(": 203.0.113.99:9")), "{all:?}");
+    }
+
+    #[test]
+    fn a_mark_of_both_families_comes_by_netlink() {
+        let keys = vec![mark(Family::Inet, 8), mark(Family::Inet6, 8)];
+        let text = format!("{HEAD}FWM  00000008 rr \n  -> C6336402:0000      Route   1      0          0\n");
+        let path = file("marks", &text);
+        let got = listed(&mut kernel(keys), Source::FileOnly(&path)).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(got.iter().all(|l| l.ends_with(": 203.0.113.99:9")), "{got:?}");
+    }
+
+    #[test]
+    fn a_missing_or_broken_file_is_netlink_or_an_error_when_forced() {
+        let keys = vec![tcp("192.0.2.1", 80)];
+        let missing = std::path::Path::new("/nonexistent/ip_vs");
+        let got = listed(&mut kernel(keys.clone()), Source::File(missing)).unwrap();
+        assert_eq!(got, [format!("{:?}: 203.0.113.99:9", keys[0])]);
+        assert!(matches!(
+            listed(&mut kernel(keys.clone()), Source::FileOnly(missing)),
+            Err(ListError::File(_))
+        ));
+        let path = file("broken", &format!("{HEAD}TCP  C0000201:0050 rr \n  -> nonsense\n"));
+        let got = listed(&mut kernel(keys.clone()), Source::File(&path)).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(got, [format!("{:?}: 203.0.113.99:9", keys[0])]);
+    }
+}
