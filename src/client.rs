@@ -31,6 +31,7 @@ use std::io;
 use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
+use crate::netns::{Namespace, NetnsError};
 use crate::model::{Daemon, DaemonRole, Dest, Info, Service, ServiceEntry, ServiceKey, Timeouts};
 use crate::protocol::{self, DecodeError, Frame, FramePayload, Reply, Request};
 
@@ -75,7 +76,42 @@ pub enum Error {
     AnswerLost { op: Op },
     /// Every attempt to read a table was disturbed by changes made at the
     /// same time (interrupted dumps or receive-buffer overflows).
-    Unsettled { op: Op, tries: u32 },
+    Unsettled {
+        /// The dump that was asked for.
+        op: Op,
+        /// How many times it was asked for.
+        tries: u32,
+    },
+    /// The namespace to open the client in could not be entered.
+    Namespace(NetnsError),
+}
+
+/// What kind of failure an [`Error`] is, for callers that act on it
+/// without reading its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service, real server, daemon, scheduler or persistence engine
+    /// named by the request does not exist.
+    NotFound,
+    /// The service, real server or daemon already exists.
+    Exists,
+    /// The caller lacks the privilege (`CAP_NET_ADMIN`, or `CAP_SYS_ADMIN`
+    /// to enter a namespace).
+    PermissionDenied,
+    /// The kernel has no IPVS (module not loaded or not built).
+    NoIpvs,
+    /// The kernel found the request invalid (`EINVAL`).
+    InvalidInput,
+    /// The network namespace does not exist or is not one.
+    NoNamespace,
+    /// The kernel refused the request with another errno.
+    Kernel(i32),
+    /// The answer was lost or could not be read, or the table kept
+    /// changing: the outcome is unknown, trying again may help.
+    Unsettled,
+    /// The socket failed.
+    Io,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -98,7 +134,32 @@ impl Error {
             Error::Kernel { errno, .. } | Error::NoIpvs(errno) => Some(*errno),
             Error::Io(e) => e.raw_os_error(),
             Error::AnswerLost { .. } => Some(ENOBUFS),
+            Error::Namespace(e) => e.source.raw_os_error(),
             Error::Decode(_) | Error::Unsettled { .. } => None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NoIpvs(_) => ErrorKind::NoIpvs,
+            Error::Namespace(e) if e.is_not_found() => ErrorKind::NoNamespace,
+            Error::Namespace(e) => match e.source.raw_os_error() {
+                Some(EPERM) | Some(libc::EACCES) => ErrorKind::PermissionDenied,
+                Some(EINVAL) => ErrorKind::NoNamespace,
+                _ => ErrorKind::Io,
+            },
+            Error::Kernel { errno, .. } => match *errno {
+                ESRCH | ENOENT => ErrorKind::NotFound,
+                EEXIST => ErrorKind::Exists,
+                EPERM => ErrorKind::PermissionDenied,
+                EINVAL => ErrorKind::InvalidInput,
+                ENOPROTOOPT => ErrorKind::NoIpvs,
+                other => ErrorKind::Kernel(other),
+            },
+            Error::Io(e) if e.raw_os_error() == Some(EPERM) => ErrorKind::PermissionDenied,
+            Error::Io(_) => ErrorKind::Io,
+            Error::Decode(_) | Error::AnswerLost { .. } | Error::Unsettled { .. } => ErrorKind::Unsettled,
         }
     }
 
@@ -107,6 +168,7 @@ impl Error {
         matches!(self, Error::Kernel { errno, .. } if *errno == ESRCH || *errno == ENOENT)
     }
 
+    /// The caller lacks the privilege the request needs.
     pub fn is_permission_denied(&self) -> bool {
         self.errno() == Some(EPERM)
     }
@@ -128,11 +190,20 @@ impl fmt::Display for Error {
                 f,
                 "the IPVS table kept changing while it was read ({tries} interrupted attempts)"
             ),
+            Error::Namespace(e) => write!(f, "{e}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Namespace(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
@@ -402,6 +473,14 @@ impl Client {
     /// Open the socket and resolve the IPVS family.
     pub fn open() -> Result<Client> {
         Client::with_transport(Box::new(NetlinkSocket::open()?))
+    }
+
+    /// Open the socket in a network namespace: the client then reaches
+    /// that namespace's IPVS table, whatever namespace the thread is in.
+    /// The calling thread enters the namespace only while the socket is
+    /// opened (which needs `CAP_SYS_ADMIN`).
+    pub fn open_in(namespace: &Namespace) -> Result<Client> {
+        namespace.within(Client::open).map_err(Error::Namespace)?
     }
 
     /// A client over another transport; resolves the IPVS family through it.

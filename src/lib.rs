@@ -15,3 +15,4 @@ pub mod restore;
 pub mod fuzzing;
 pub mod resolve;
 pub mod procfs;
+pub mod netns;

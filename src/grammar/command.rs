@@ -82,4 +82,6 @@ pub struct Format {
     pub tun_info: bool,
     /// `--nosort` (`--sort` is the default and clears it)
     pub nosort: bool,
+    /// `--json`: one JSON document instead of ipvsadm's text.
+    pub json: bool,
 }

@@ -68,6 +68,35 @@ impl ArgError {
 
 }
 
+/// Take `--netns NAME` (or `--netns=NAME`) out of an argument vector
+/// WITHOUT argv[0]: the namespace must be entered before anything else
+/// happens (ipvsadm reaches the kernel before it parses its options).
+/// Returns the namespace word and the other words; after `--` nothing is
+/// an option.
+pub fn take_netns(args: &[String]) -> Result<(Option<String>, Vec<String>), ArgError> {
+    let mut netns = None;
+    let mut rest = Vec::with_capacity(args.len());
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let value = if word == "--" {
+            rest.push(word.clone());
+            rest.extend(words.by_ref().cloned());
+            break;
+        } else if word == "--netns" {
+            words.next().cloned().ok_or_else(|| ArgError::popt("--netns: missing argument".into()))?
+        } else if let Some(v) = word.strip_prefix("--netns=") {
+            v.to_string()
+        } else {
+            rest.push(word.clone());
+            continue;
+        };
+        if netns.replace(value).is_some() {
+            return Err(ArgError::fail("multiple 'netns' options specified"));
+        }
+    }
+    Ok((netns, rest))
+}
+
 /// Parse an argument vector WITHOUT argv[0], as `ipvsadm`, looking names
 /// up with the system's resolver.
 pub fn parse_args(args: &[String]) -> Result<Command, ArgError> {

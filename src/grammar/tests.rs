@@ -495,7 +495,8 @@ fn listing_options() {
             thresholds: true,
             persistent_conn: true,
             tun_info: true,
-            nosort: true
+            nosort: true,
+            json: false
         }
     );
     assert_eq!(l.what, ListWhat::Services);
