@@ -545,7 +545,7 @@ fn static_coverage(b: &Blocks) -> Result<usize, String> {
     let j = json(b, "static-json")?;
     let mut n = 0;
     for (key, want) in [
-        ("forwarding", &["masq", "route", "tunnel", "local"][..]),
+        ("forwarding", &["masq", "route", "tunnel"][..]),
         ("type", &["ipip", "gue", "gre"][..]),
         ("family", &["inet", "inet6"][..]),
         ("checksum", &["none", "csum", "remcsum"][..]),

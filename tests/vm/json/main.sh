@@ -25,6 +25,8 @@ LIMIT=60
 mkdir -p "$T" && cd "$T" || exit 1
 start=$(date +%s)
 
+# iproute2's ip (busybox's has no netns)
+ip() { /usr/sbin/ip "$@"; }
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; }
 
@@ -94,7 +96,6 @@ $REF -R <<'EOF'
 -a -t 192.0.2.1:80 -r 198.51.100.5 -i --tun-type gue --tun-port 6080 --tun-csum
 -a -t 192.0.2.1:80 -r 198.51.100.6 -i --tun-type gre --tun-nocsum
 -a -t 192.0.2.1:80 -r 198.51.100.7 -i --tun-type gue --tun-port 5555 --tun-remcsum
--a -t 192.0.2.1:80 -r 192.0.2.1 -g
 -A -u 192.0.2.1:53 -s wrr -o
 -a -u 192.0.2.1:53 -r 198.51.100.2 -m -w 65535
 -A -u 192.0.2.2:5060 -s rr -p 60 --pe sip
@@ -102,19 +103,21 @@ $REF -R <<'EOF'
 -A --sctp-service 192.0.2.1:3868 -s lc
 -a --sctp-service 192.0.2.1:3868 -r 198.51.100.8 -g
 -A -t [2001:db8::1]:443 -s sh -b sh-port,sh-fallback
--a -t [2001:db8::1]:443 -r [2001:db8::2] -g -x 7
+-a -t [2001:db8::1]:443 -r [2001:db8::2]:443 -g -x 7
 -a -t [2001:db8::1]:443 -r [2001:db8::3]:8443 -m
 -a -t [2001:db8::1]:443 -r 198.51.100.9 -i
 -A -f 7 -s wlc -p 300 -M 255.255.255.0
 -a -f 7 -r 198.51.100.10 -g
 -A -f 9 -6 -s rr -p 120 -M 64
--a -f 9 -6 -r [2001:db8::4] -g
+-a -f 9 -6 -r [2001:db8::4]:0 -g
 -A -t 192.0.2.1:0 -s mh -p -b mh-fallback
 EOF
 [ $? -eq 0 ] || bad "static table: the reference's -R failed"
-ip link show dummy0 >/dev/null 2>&1 || { ip link add dummy0 type dummy; ip link set dummy0 up; }
-$REF --start-daemon master --mcast-interface dummy0 --syncid 7 --sync-maxlen 1200 --mcast-port 8850 --mcast-ttl 3
-$REF --start-daemon backup --mcast-interface dummy0 --syncid 8 --mcast-group 239.1.2.3
+$REF --start-daemon master --mcast-interface dummy0 --syncid 7 --sync-maxlen 1200 --mcast-port 8850 --mcast-ttl 3 ||
+    bad "static table: the reference's --start-daemon master failed"
+$REF --start-daemon backup --mcast-interface dummy0 --syncid 8 --mcast-group 239.1.2.3 ||
+    bad "static table: the reference's --start-daemon backup failed"
+echo "static daemons: $($REF -L --daemon | tr '\n' '|')"
 listings static "-t 192.0.2.1:80"
 # the other services one by one
 for svc in "-u 192.0.2.1:53" "--sctp-service 192.0.2.1:3868" "-t [2001:db8::1]:443" "-f 7" "-f 9 -6"; do
@@ -150,7 +153,7 @@ echo "measure: static table $(($(date +%s) - start)) s"
 t0=$(date +%s)
 NET="sh $P/net.sh"
 $NET up || bad "net.sh up"
-REF_PREFIX="ip netns exec lb" OURS_NS="--netns lb"
+REF_PREFIX="/usr/sbin/ip netns exec lb" OURS_NS="--netns lb"
 $REF_PREFIX $REF -R <<'EOF'
 -A -t 192.0.2.1:80 -s rr
 -a -t 192.0.2.1:80 -r 198.51.100.2 -m -x 10 -y 5
@@ -224,7 +227,7 @@ for n in red blue; do
     ip -n $n link add dummy0 type dummy
     ip -n $n link set dummy0 up
 done
-ip netns exec blue sleep 600 &
+/usr/sbin/ip netns exec blue sleep 600 &
 bluepid=$!
 sleep 1
 BLUE=/proc/$bluepid/ns/net
@@ -260,6 +263,7 @@ seed init 192.0.2.10
 seed red 192.0.2.20
 seed blue 192.0.2.30
 in_ns red $REF --set 500 50 200
+for m in init red blue; do snap $m "$T/cur-$m"; done
 
 # step NS NSARG STDIN PROG ARGS...: ours with --netns NSARG; the
 # reference's replay runs PROG (ipvsadm, ipvsadm-save, ipvsadm-restore) in NS.
@@ -267,7 +271,7 @@ step() {
     local n=$1 arg=$2 input=$3 prog=$4
     shift 4
     local label="$prog --netns $arg $*"
-    for m in init red blue; do snap $m "$T/before-$m"; done
+    for m in init red blue; do cp "$T/cur-$m" "$T/before-$m"; done
     timeout $LIMIT /ours/$prog --netns "$arg" "$@" < "$input" > "$T/oo" 2> "$T/oe"
     local ost=$?
     for m in init red blue; do snap $m "$T/after-$m"; done
@@ -285,7 +289,8 @@ step() {
     cmp -s "$T/oe" "$T/re" || why="$why; stderr differs ($(cat "$T/oe") vs $(cat "$T/re"))"
     [ $ost -eq $rst ] || why="$why; status $ost vs $rst"
     # put the target back to what ours made of it
-    back $n "$T/after-$n"
+    cmp -s "$T/after-$n" "$T/ref-$n" || back $n "$T/after-$n"
+    for m in init red blue; do cp "$T/after-$m" "$T/cur-$m"; done
     if [ -z "$why" ]; then ok "netns: $label"; else bad "netns: $label$why"; fi
 }
 
@@ -312,7 +317,7 @@ step blue blue "$T/wrapped" ipvsadm-restore
 step red red $N ipvsadm -C
 step blue blue $N ipvsadm -D -t 192.0.2.99:80
 # daemons: started in one namespace, seen only there, stopped there
-for m in init red blue; do snap $m "$T/before-$m"; done
+for m in init red blue; do cp "$T/cur-$m" "$T/before-$m"; done
 timeout $LIMIT $OURS --netns red --start-daemon master --mcast-interface dummy0 --syncid 3 > "$T/oo" 2>&1
 ost=$?
 for m in init red blue; do snap $m "$T/after-$m"; done
@@ -338,7 +343,7 @@ else
 fi
 # what each namespace lists, as JSON
 for n in red blue; do
-    block "ns-$n-ref" ip netns exec $n $REF -L -n --exact
+    block "ns-$n-ref" /usr/sbin/ip netns exec $n $REF -L -n --exact
     block "ns-$n-json" $OURS --netns $n -L --json
 done
 block ns-init-ref $REF -L -n --exact
