@@ -39,24 +39,43 @@ use crate::protocol::{self, DecodeError, Frame, FramePayload, Reply, Request};
 /// words ipvsadm uses for that operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// Looking up the IPVS family id.
     ResolveFamily,
+    /// `-A`.
     AddService,
+    /// `-E`.
     EditService,
+    /// `-D`.
     DelService,
+    /// `-C`.
     Flush,
+    /// `-a`.
     AddDest,
+    /// `-e`.
     EditDest,
+    /// `-d`.
     DelDest,
+    /// `-Z` of all services.
     Zero,
+    /// `-Z` of one service.
     ZeroService,
+    /// Reading all services.
     GetServices,
+    /// Reading one service.
     GetService,
+    /// Reading a service's real servers.
     GetDests,
+    /// Reading the kernel's IPVS version.
     GetInfo,
+    /// Reading the timeouts.
     GetTimeouts,
+    /// `--set`.
     SetTimeouts,
+    /// Reading the sync daemons.
     GetDaemons,
+    /// `--start-daemon`.
     StartDaemon,
+    /// `--stop-daemon`.
     StopDaemon,
 }
 
@@ -68,12 +87,20 @@ pub enum Error {
     /// The kernel has no IPVS family (module not loaded, or no IPVS at all).
     NoIpvs(i32),
     /// The kernel refused a request with this errno (positive).
-    Kernel { op: Op, errno: i32 },
+    Kernel {
+        /// What was asked.
+        op: Op,
+        /// The kernel's errno, positive.
+        errno: i32,
+    },
     /// The kernel's reply could not be decoded.
     Decode(DecodeError),
     /// The socket's receive buffer overflowed and the kernel's answer to
     /// this request was lost: whether it was carried out is unknown.
-    AnswerLost { op: Op },
+    AnswerLost {
+        /// What was asked.
+        op: Op,
+    },
     /// Every attempt to read a table was disturbed by changes made at the
     /// same time (interrupted dumps or receive-buffer overflows).
     Unsettled {
@@ -114,6 +141,7 @@ pub enum ErrorKind {
     Io,
 }
 
+/// The result of a client call.
 pub type Result<T> = std::result::Result<T, Error>;
 
 const EPERM: i32 = 1;
@@ -310,6 +338,7 @@ const NETLINK_CAP_ACK: libc::c_int = 10;
 const NETLINK_EXT_ACK: libc::c_int = 11;
 
 impl NetlinkSocket {
+    /// Open a generic-netlink socket in the namespace of the calling thread.
     pub fn open() -> io::Result<NetlinkSocket> {
         let mut sock = Socket::new(NETLINK_GENERIC)?;
         let addr = sock.bind_auto()?;
@@ -763,30 +792,37 @@ impl Client {
         Ok(())
     }
 
+    /// Add a virtual service (`-A`).
     pub fn add_service(&mut self, svc: &Service) -> Result<()> {
         self.execute(Op::AddService, &Request::new_service(svc))
     }
 
+    /// Change a virtual service (`-E`).
     pub fn edit_service(&mut self, svc: &Service) -> Result<()> {
         self.execute(Op::EditService, &Request::set_service(svc))
     }
 
+    /// Delete a virtual service and its real servers (`-D`).
     pub fn del_service(&mut self, key: &ServiceKey) -> Result<()> {
         self.execute(Op::DelService, &Request::del_service(key))
     }
 
+    /// Delete every virtual service (`-C`).
     pub fn flush(&mut self) -> Result<()> {
         self.execute(Op::Flush, &Request::flush())
     }
 
+    /// Add a real server to a service (`-a`).
     pub fn add_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::AddDest, &Request::new_dest(key, dest))
     }
 
+    /// Change a real server (`-e`): weight, thresholds, forwarding, tunnel.
     pub fn edit_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::EditDest, &Request::set_dest(key, dest))
     }
 
+    /// Remove a real server (`-d`); only its address and port count.
     pub fn del_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::DelDest, &Request::del_dest(key, dest))
     }
@@ -797,6 +833,7 @@ impl Client {
         self.execute(op, &Request::zero(key))
     }
 
+    /// The kernel's IPVS version and connection table size.
     pub fn info(&mut self) -> Result<Info> {
         let replies = self.transact(Op::GetInfo, &Request::get_info())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no info reply"))?;
@@ -839,25 +876,30 @@ impl Client {
         Ok(entries)
     }
 
+    /// The tcp, tcpfin and udp timeouts.
     pub fn timeouts(&mut self) -> Result<Timeouts> {
         let replies = self.transact(Op::GetTimeouts, &Request::get_config())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no timeout reply"))?;
         Ok(protocol::decode_timeouts(first)?)
     }
 
+    /// Set the timeouts (`--set`; 0 keeps a value).
     pub fn set_timeouts(&mut self, t: &Timeouts) -> Result<()> {
         self.execute(Op::SetTimeouts, &Request::set_config(t))
     }
 
+    /// The sync daemons that run (master first).
     pub fn daemons(&mut self) -> Result<Vec<Daemon>> {
         let replies = self.dump(Op::GetDaemons, &Request::get_daemon())?;
         replies.iter().map(|r| Ok(protocol::decode_daemon(r)?)).collect()
     }
 
+    /// Start a sync daemon (`--start-daemon`).
     pub fn start_daemon(&mut self, d: &Daemon) -> Result<()> {
         self.execute(Op::StartDaemon, &Request::new_daemon(d))
     }
 
+    /// Stop a sync daemon (`--stop-daemon`).
     pub fn stop_daemon(&mut self, role: DaemonRole) -> Result<()> {
         self.execute(Op::StopDaemon, &Request::del_daemon(role))
     }

@@ -5,6 +5,8 @@
 //! [`client`] owns the socket and maps the model to requests; [`grammar`]
 //! parses ipvsadm's command line; [`output`] renders ipvsadm's listings.
 
+#![deny(missing_docs)]
+
 pub mod model;
 pub mod grammar;
 pub mod output;

@@ -564,11 +564,12 @@ fn static_coverage(b: &Blocks) -> Result<usize, String> {
     values_at(&j, "fwmark", &mut marks);
     let mut pers = Vec::new();
     values_at(&j, "persistence", &mut pers);
-    let daemon_doc = json(b, "static-json-daemon")?;
+    let daemon_doc = json(b, "traffic-json-daemon")?;
     let mut daemons = Vec::new();
     values_at(&daemon_doc, "role", &mut daemons);
     if marks.len() != 2 || pers.iter().filter(|p| !p.is_null()).count() != 4 || daemons.len() != 2 {
-        return Err(format!("static table: {} fwmarks, persistence {pers:?}, daemons {daemons:?}", marks.len()));
+        let pers = pers.iter().filter(|p| !p.is_null()).count();
+        return Err(format!("{} fwmarks, {pers} persistent services, daemons (with traffic) {daemons:?}", marks.len()));
     }
     // The format options change nothing.
     if j != json(b, "static-json-stats")? {

@@ -89,7 +89,7 @@ Daemon Options:
   --mcast-ttl ttl                     Multicast TTL (default=1)
 "#;
 
-/// The help text naming `program` (argv[0]) in its usage lines.
+/// The help text naming `program` (`argv[0]`) in its usage lines.
 pub fn help_text(program: &str) -> String {
     if program == "ipvsadm" {
         return HELP.to_string();
