@@ -128,7 +128,7 @@ struct Session<'a> {
     client: Client,
     /// What the kernel said of itself when the session opened.
     info: Info,
-    /// argv[0], which ipvsadm names in some messages.
+    /// `argv[0]`, which ipvsadm names in some messages.
     program: &'a str,
 }
 
