@@ -224,6 +224,9 @@ fn endpoint(v: &Value) -> String {
     }
 }
 
+/// How many values were compared, or what differs.
+type Checked = Result<usize, String>;
+
 fn num(word: Option<&String>) -> Result<u64, String> {
     word.ok_or("missing number")?.parse().map_err(|_| format!("not a number: {word:?}"))
 }
@@ -234,8 +237,8 @@ fn num(word: Option<&String>) -> Result<u64, String> {
 fn walk(
     text: &str,
     j: &Value,
-    svc: &mut dyn FnMut(&Line, &Value) -> Result<usize, String>,
-    dest: &mut dyn FnMut(&[String], &Value) -> Result<usize, String>,
+    svc: &mut dyn FnMut(&Line, &Value) -> Checked,
+    dest: &mut dyn FnMut(&[String], &Value) -> Checked,
 ) -> Result<usize, String> {
     let lines = parse_listing(text)?;
     let services = j["services"].as_array().ok_or("no services array")?;
