@@ -621,3 +621,48 @@ fn strip(v: &mut Value, key: &str) {
         _ => {}
     }
 }
+
+// ------------------------------------------- the checks themselves (no VM)
+
+/// The cross-checks find a value that differs, a missing real server and
+/// a wrong counter: they can fail.
+#[test]
+fn checks_catch_differences() {
+    let text = "IP Virtual Server version 1.2.1 (size=4096)\n\
+                Prot LocalAddress:Port Scheduler Flags\n\
+                \x20 -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n\
+                TCP  192.0.2.1:80 sh (sh-port) persistent 300 mask 255.255.255.0\n\
+                \x20 -> 198.51.100.2:80              Masq    3      1          2\n\
+                FWM  9 IPv6 rr persistent 120 mask 64\n";
+    let good = serde_json::json!({"version": 1, "ipvs": {"version": "1.2.1", "conn_tab_size": 4096}, "services": [
+        {"family": "inet", "protocol": "tcp", "address": "192.0.2.1", "port": 80, "scheduler": "sh",
+         "sched_flags": ["sh-port"], "persistence": {"timeout": 300, "netmask": "255.255.255.0"}, "pe": null,
+         "one_packet": false, "real_servers": [
+            {"address": "198.51.100.2", "port": 80, "forwarding": "masq", "weight": 3,
+             "active_conns": 1, "inactive_conns": 2}]},
+        {"family": "inet6", "fwmark": 9, "scheduler": "rr", "sched_flags": [],
+         "persistence": {"timeout": 120, "prefix_length": 64}, "pe": null, "one_packet": false, "real_servers": []}]});
+    assert!(check_plain(text, &good).unwrap() > 10);
+    let mut wrong = good.clone();
+    wrong["services"][0]["real_servers"][0]["inactive_conns"] = 3.into();
+    assert!(check_plain(text, &wrong).unwrap_err().contains("inactive"));
+    let mut wrong = good.clone();
+    wrong["services"][1]["persistence"]["prefix_length"] = 128.into();
+    assert!(check_plain(text, &wrong).unwrap_err().contains("prefix length"));
+    let mut wrong = good.clone();
+    wrong["services"][0]["real_servers"] = serde_json::json!([]);
+    assert!(check_plain(text, &wrong).is_err());
+    let mut wrong = good.clone();
+    wrong["ipvs"]["conn_tab_size"] = 1024.into();
+    assert!(check_plain(text, &wrong).unwrap_err().contains("version line"));
+
+    let stats = "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n\
+                 \x20 -> RemoteAddress:Port\n\
+                 TCP  192.0.2.1:80                        5       60       70 18446744073709551615        9\n";
+    let mut j = serde_json::json!({"services": [{"family": "inet", "protocol": "tcp", "address": "192.0.2.1", "port": 80,
+        "stats": {"conns": 5, "inpkts": 60, "outpkts": 70, "inbytes": u64::MAX, "outbytes": 9}, "real_servers": []}]});
+    let keys = ["conns", "inpkts", "outpkts", "inbytes", "outbytes"];
+    assert_eq!(check_counters(stats, &j, "stats", keys), Ok(6));
+    j["services"][0]["stats"]["inbytes"] = (u64::MAX - 1).into();
+    assert!(check_counters(stats, &j, "stats", keys).unwrap_err().contains("inbytes"));
+}
