@@ -941,6 +941,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn error_kinds() {
+        let k = |op, errno| Error::Kernel { op, errno }.kind();
+        assert_eq!(k(Op::DelService, ESRCH), ErrorKind::NotFound);
+        assert_eq!(k(Op::EditDest, ENOENT), ErrorKind::NotFound);
+        assert_eq!(k(Op::AddService, EEXIST), ErrorKind::Exists);
+        assert_eq!(k(Op::Flush, EPERM), ErrorKind::PermissionDenied);
+        assert_eq!(k(Op::AddDest, EINVAL), ErrorKind::InvalidInput);
+        assert_eq!(k(Op::AddService, EOPNOTSUPP), ErrorKind::Kernel(EOPNOTSUPP));
+        assert_eq!(Error::NoIpvs(ENOENT).kind(), ErrorKind::NoIpvs);
+        assert_eq!(Error::Io(io::Error::from_raw_os_error(EPERM)).kind(), ErrorKind::PermissionDenied);
+        assert_eq!(Error::AnswerLost { op: Op::Flush }.kind(), ErrorKind::Unsettled);
+        let missing = Client::open_in(&Namespace::parse("no-such-namespace-for-tests")).err().map(|e| e.kind());
+        assert_eq!(missing, Some(ErrorKind::NoNamespace));
+    }
+
+    #[test]
     fn messages_follow_the_operation() {
         let e = |op, errno| Error::Kernel { op, errno }.to_string();
         assert_eq!(e(Op::AddService, EEXIST), "Service already exists");
