@@ -40,7 +40,8 @@ pub fn run(program: &str, args: &[String]) -> i32 {
 
 /// `ipvsadm-save [-n]`: the table in restore format, as the wrapper script
 /// distributions ship does it (`ipvsadm -S [-n]`); any other option gets
-/// its usage on standard error and status 1, other words are ignored.
+/// its usage on standard error and status 1 (`--netns` aside), other
+/// words are ignored.
 pub fn run_save(name: &str, args: &[String]) -> i32 {
     let args = match enter_netns(args) {
         Ok(rest) => rest,
