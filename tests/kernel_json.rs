@@ -449,7 +449,8 @@ fn check_daemons(text: &str, j: &Value) -> Result<usize, String> {
     Ok(n)
 }
 
-/// `-L -n -c`: the same connections (in any order), expiry within 3 s.
+/// `-L -n -c`: the same connections (in any order); ours were read after
+/// the reference's, so their expiry is the same or up to 10 s less.
 fn check_connections(text: &str, j: &Value) -> Result<usize, String> {
     let conns = j["connections"].as_array().ok_or("no connections array")?;
     let mut listed: Vec<(String, u64)> = Vec::new();
@@ -488,7 +489,7 @@ fn check_connections(text: &str, j: &Value) -> Result<usize, String> {
         .collect();
     listed.sort();
     ours.sort();
-    if listed.len() != ours.len() || listed.iter().zip(&ours).any(|(a, b)| a.0 != b.0 || a.1.abs_diff(b.1) > 3) {
+    if listed.len() != ours.len() || listed.iter().zip(&ours).any(|(a, b)| a.0 != b.0 || b.1 > a.1 || a.1 - b.1 > 10) {
         return Err(format!("connections listed {listed:?}, JSON {ours:?}"));
     }
     Ok(listed.len() * 6)

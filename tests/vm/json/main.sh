@@ -71,12 +71,13 @@ listings() {
     block "$s-ref-tuninfo" $REF_PREFIX $REF -L -n --tun-info
     block "$s-ref-timeout" $REF_PREFIX $REF -L -n --timeout
     block "$s-ref-daemon" $REF_PREFIX $REF -L -n --daemon
-    block "$s-ref-conn" $REF_PREFIX $REF -L -n -c
     block "$s-ref-one" $REF_PREFIX $REF -L -n --exact $svc
     block "$s-json" $OURS $OURS_NS -L --json
     block "$s-json-stats" $OURS $OURS_NS -L -n --stats --json
     block "$s-json-timeout" $OURS $OURS_NS -L --timeout --json
     block "$s-json-daemon" $OURS $OURS_NS -L --daemon --json
+    # back to back: the connections' expiry counts down
+    block "$s-ref-conn" $REF_PREFIX $REF -L -n -c
     block "$s-json-conn" $OURS $OURS_NS -L -c --json
     block "$s-json-one" $OURS $OURS_NS -L --json $svc
     stable_rates "$s"
