@@ -11,6 +11,7 @@ pub mod output;
 pub mod protocol;
 pub mod client;
 pub mod restore;
+pub mod apply;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod resolve;

@@ -20,7 +20,7 @@ pub use daemons::write_daemons;
 pub use list::{version_line, write_list};
 pub use names::{addr_port_text, addr_text, ipv6_text, Names, Numeric};
 pub use number::large_number;
-pub use save::write_save;
+pub use save::{as_saved_by_ipvsadm_1_31, write_change, write_save};
 pub use sort::{compare_dests, compare_services};
 pub use timeouts::write_timeouts;
 

@@ -13,13 +13,19 @@
 //! without persistence), `-o`, and `-b` with the scheduler flags (`-b ` with
 //! nothing after it for flags the scheduler has no name for). A real-server
 //! line has the forwarding option, `-w`, and for tunnels the tunnel type
-//! with its port (GUE) and checksum option (GUE, GRE). Thresholds are not
-//! saved. Services and real servers are always in sorted order.
+//! with its port (GUE) and checksum option (GUE, GRE). Services and real
+//! servers are always in sorted order.
+//!
+//! Beyond ipvsadm 1.31 (listed in the README): a real-server line ends
+//! with `-x N -y N` when either threshold is not zero, which ipvsadm drops
+//! (so its save and restore loses them); ipvsadm 1.31's `-R` reads them.
+//! [`as_saved_by_ipvsadm_1_31`] takes them out again, for comparisons with
+//! the reference.
 
 use std::io::{self, Write};
 
-use crate::grammar::Listing;
-use crate::model::{Dest, Forward, Service, ServiceEntry, ServiceFlags, TunnelType};
+use crate::grammar::{Command, Listing};
+use crate::model::{Dest, Forward, Service, ServiceEntry, ServiceFlags, ServiceKey, TunnelType};
 
 use super::names::{Names, Numeric};
 use super::sort::{dests_in_order, services_in_order};
@@ -44,16 +50,75 @@ pub fn write_save(
     let mut out = Vec::new();
     for entry in services_in_order(entries, false) {
         let spec = save_service_spec(&entry.service.key, names);
-        service_line(&mut out, &entry.service, &spec);
+        service_line(&mut out, b"-A", &entry.service, &spec);
         for dest in dests_in_order(&entry.dests, false) {
-            dest_line(&mut out, &entry.service, &spec, dest, names);
+            dest_line(&mut out, b"-a", &entry.service.key, &spec, dest, names);
         }
     }
     w.write_all(&out)
 }
 
-fn service_line(out: &mut Vec<u8>, svc: &Service, spec: &[u8]) {
-    out.extend_from_slice(b"-A ");
+/// Writes a change as one restore line, numeric, in the format of `-S`
+/// (`-A`/`-E` as a saved service line, `-a`/`-e` as a saved real-server
+/// line, `-D` and `-d` with the service and the real server only): what
+/// `--apply --dry-run` prints. Other commands write nothing.
+pub fn write_change(w: &mut dyn Write, command: &Command) -> io::Result<()> {
+    let mut out = Vec::new();
+    let names = &Numeric;
+    match command {
+        Command::AddService(s) => service_line(&mut out, b"-A", s, &save_service_spec(&s.key, names)),
+        Command::EditService(s) => service_line(&mut out, b"-E", s, &save_service_spec(&s.key, names)),
+        Command::AddDest(k, d) => dest_line(&mut out, b"-a", k, &save_service_spec(k, names), d, names),
+        Command::EditDest(k, d) => dest_line(&mut out, b"-e", k, &save_service_spec(k, names), d, names),
+        Command::DeleteService(k) => {
+            out.extend_from_slice(b"-D ");
+            out.extend_from_slice(&save_service_spec(k, names));
+            out.push(b'\n');
+        }
+        Command::DeleteDest(k, d) => {
+            out.extend_from_slice(b"-d ");
+            out.extend_from_slice(&save_service_spec(k, names));
+            out.extend_from_slice(b" -r ");
+            out.extend_from_slice(&save_dest_name(k, d, names));
+            out.push(b'\n');
+        }
+        _ => {}
+    }
+    w.write_all(&out)
+}
+
+/// What ipvsadm 1.31's `-S` would have written for our `-S` output:
+/// the ` -x N -y N` that ends a real-server line taken out (see the
+/// module's comment). Other text is left as it is.
+pub fn as_saved_by_ipvsadm_1_31(saved: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(saved.len());
+    for line in saved.split_inclusive(|&b| b == b'\n') {
+        let (body, end) = match line.strip_suffix(b"\n") {
+            Some(b) => (b, &b"\n"[..]),
+            None => (line, &b""[..]),
+        };
+        out.extend_from_slice(strip_thresholds(body).unwrap_or(body));
+        out.extend_from_slice(end);
+    }
+    out
+}
+
+/// A real-server line without its trailing ` -x N -y N`, if it has one.
+fn strip_thresholds(line: &[u8]) -> Option<&[u8]> {
+    if !line.starts_with(b"-a ") {
+        return None;
+    }
+    let words: Vec<&[u8]> = line.rsplitn(5, |&b| b == b' ').collect();
+    let number = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_digit);
+    match words.as_slice() {
+        [l, y, u, x, rest] if *x == b"-x" && *y == b"-y" && number(u) && number(l) => Some(rest),
+        _ => None,
+    }
+}
+
+fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
+    out.extend_from_slice(verb);
+    out.push(b' ');
     out.extend_from_slice(spec);
     out.extend_from_slice(b" -s ");
     out.extend_from_slice(svc.scheduler.as_bytes());
@@ -75,11 +140,19 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, spec: &[u8]) {
     out.push(b'\n');
 }
 
-fn dest_line(out: &mut Vec<u8>, svc: &Service, spec: &[u8], d: &Dest, names: &dyn Names) {
-    out.extend_from_slice(b"-a ");
+fn dest_line(
+    out: &mut Vec<u8>,
+    verb: &[u8],
+    key: &ServiceKey,
+    spec: &[u8],
+    d: &Dest,
+    names: &dyn Names,
+) {
+    out.extend_from_slice(verb);
+    out.push(b' ');
     out.extend_from_slice(spec);
     out.extend_from_slice(b" -r ");
-    out.extend_from_slice(&save_dest_name(&svc.key, d, names));
+    out.extend_from_slice(&save_dest_name(key, d, names));
     out.extend_from_slice(format!(" {} -w {}", forward_option(d.forward), d.weight).as_bytes());
     if d.forward == Forward::Tunnel {
         let ty = tunnel_type_name(d.tun_type);
@@ -94,6 +167,9 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, spec: &[u8], d: &Dest, names: &dy
             (TunnelType::Gre, None) => format!(" --tun-type {}", ty),
         };
         out.extend_from_slice(tail.as_bytes());
+    }
+    if d.u_threshold != 0 || d.l_threshold != 0 {
+        out.extend_from_slice(format!(" -x {} -y {}", d.u_threshold, d.l_threshold).as_bytes());
     }
     out.push(b'\n');
 }
