@@ -17,7 +17,8 @@
 //! servers are always in sorted order.
 //!
 //! Beyond ipvsadm 1.31 (listed in the README): a real-server line ends
-//! with `-x N -y N` when either threshold is not zero, which ipvsadm drops
+//! with `-x N -y N` when either threshold is not zero (and both are
+//! values ipvsadm's `-x` and `-y` take), which ipvsadm drops
 //! (so its save and restore loses them); ipvsadm 1.31's `-R` reads them.
 //! [`as_saved_by_ipvsadm_1_31`] takes them out again, for comparisons with
 //! the reference.
@@ -168,7 +169,13 @@ fn dest_line(
         };
         out.extend_from_slice(tail.as_bytes());
     }
-    if d.u_threshold != 0 || d.l_threshold != 0 {
+    // Values above what ipvsadm's -x and -y take (a kernel's u32 set by
+    // another tool) cannot be restored: left out, as ipvsadm does.
+    let restorable = |t: u32| i32::try_from(t).is_ok();
+    if (d.u_threshold != 0 || d.l_threshold != 0)
+        && restorable(d.u_threshold)
+        && restorable(d.l_threshold)
+    {
         out.extend_from_slice(format!(" -x {} -y {}", d.u_threshold, d.l_threshold).as_bytes());
     }
     out.push(b'\n');
