@@ -16,10 +16,12 @@
 //! with its port (GUE) and checksum option (GUE, GRE). Services and real
 //! servers are always in sorted order.
 //!
-//! Beyond ipvsadm 1.31 (listed in the README): a real-server line ends
+//! Beyond ipvsadm 1.31 (listed in the README): a service line has `-M`
+//! for a netmask other than the full one without persistence too (the
+//! kernel keeps it; ipvsadm writes `-M` only after `-p`); a real-server line ends
 //! with `-x N -y N` when either threshold is not zero (and both are
 //! values ipvsadm's `-x` and `-y` take), which ipvsadm drops
-//! (so its save and restore loses them); ipvsadm 1.31's `-R` reads them.
+//! (so its save and restore loses them). ipvsadm 1.31's `-R` reads both.
 //! [`as_saved_by_ipvsadm_1_31`] takes them out again, for comparisons with
 //! the reference.
 
@@ -89,8 +91,9 @@ pub fn write_change(w: &mut dyn Write, command: &Command) -> io::Result<()> {
 }
 
 /// What ipvsadm 1.31's `-S` would have written for our `-S` output:
-/// the ` -x N -y N` that ends a real-server line taken out (see the
-/// module's comment). Other text is left as it is.
+/// the ` -x N -y N` that ends a real-server line and the ` -M MASK` of a
+/// service line without `-p` taken out (see the module's comment). Other
+/// text is left as it is.
 pub fn as_saved_by_ipvsadm_1_31(saved: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(saved.len());
     for line in saved.split_inclusive(|&b| b == b'\n') {
@@ -98,7 +101,10 @@ pub fn as_saved_by_ipvsadm_1_31(saved: &[u8]) -> Vec<u8> {
             Some(b) => (b, &b"\n"[..]),
             None => (line, &b""[..]),
         };
-        out.extend_from_slice(strip_thresholds(body).unwrap_or(body));
+        match strip_thresholds(body) {
+            Some(kept) => out.extend_from_slice(kept),
+            None => strip_netmask(body, &mut out),
+        }
         out.extend_from_slice(end);
     }
     out
@@ -117,6 +123,19 @@ fn strip_thresholds(line: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// A service line without `-p`, its ` -M MASK` left out; other lines as
+/// they are.
+fn strip_netmask(line: &[u8], out: &mut Vec<u8>) {
+    let words: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+    let service = line.starts_with(b"-A ") && !words.contains(&&b"-p"[..]);
+    let Some(at) = words.iter().position(|w| *w == b"-M").filter(|&i| service && i + 1 < words.len()) else {
+        out.extend_from_slice(line);
+        return;
+    };
+    let kept: Vec<&[u8]> = words.iter().enumerate().filter(|(i, _)| *i != at && *i != at + 1).map(|(_, w)| *w).collect();
+    out.extend_from_slice(&kept.join(&b' '));
+}
+
 fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
     out.extend_from_slice(verb);
     out.push(b' ');
@@ -125,9 +144,11 @@ fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
     out.extend_from_slice(svc.scheduler.as_bytes());
     if svc.flags.has(ServiceFlags::PERSISTENT) {
         out.extend_from_slice(format!(" -p {}", svc.timeout).as_bytes());
-        if let Some(mask) = netmask_text(svc) {
-            out.extend_from_slice(format!(" -M {}", mask).as_bytes());
-        }
+    }
+    // ipvsadm writes -M only after -p; the kernel keeps a netmask given
+    // without persistence too (beyond ipvsadm: see the module's comment).
+    if let Some(mask) = netmask_text(svc) {
+        out.extend_from_slice(format!(" -M {}", mask).as_bytes());
     }
     if let Some(pe) = &svc.pe_name {
         out.extend_from_slice(format!(" --pe {}", pe).as_bytes());

@@ -1107,7 +1107,7 @@ fn forced_service_flags() {
             bits
         );
         assert_eq!(
-            save(&t, &listing(|_| {}), &Numeric).lines().next().unwrap(),
+            save_as_ref(&t, &listing(|_| {}), &Numeric).lines().next().unwrap(),
             want_s,
             "flags {:#x}",
             bits
@@ -1416,5 +1416,24 @@ fn save_keeps_thresholds() {
     assert_eq!(
         crate::output::as_saved_by_ipvsadm_1_31(b"-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1 -x 5 -y 0"),
         b"-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1"
+    );
+}
+
+/// Lossless save: `-M` without `-p` (the kernel keeps the netmask).
+#[test]
+fn save_keeps_a_netmask_without_persistence() {
+    let mut s = svc("TCP 192.0.2.1:80", "rr");
+    s.netmask = 0xffff_ff00;
+    let mut p = persistent(svc("TCP 192.0.2.1:81", "rr"), 60);
+    p.netmask = 0xffff_0000;
+    let t = vec![entry(s, vec![]), entry(p, vec![])];
+    let saved = save(&t, &listing(|_| {}), &Numeric);
+    assert_eq!(
+        saved,
+        "-A -t 192.0.2.1:80 -s rr -M 255.255.255.0\n-A -t 192.0.2.1:81 -s rr -p 60 -M 255.255.0.0\n"
+    );
+    assert_eq!(
+        save_as_ref(&t, &listing(|_| {}), &Numeric),
+        "-A -t 192.0.2.1:80 -s rr\n-A -t 192.0.2.1:81 -s rr -p 60 -M 255.255.0.0\n"
     );
 }
