@@ -157,6 +157,29 @@ fn dest(rng: &mut Rng, key: &Key) -> (String, String) {
     (addr, rest)
 }
 
+/// A real server's line (from the forwarding option) with one thing
+/// changed: its weight, or its thresholds (added, changed or dropped).
+fn edit_one_field(rng: &mut Rng, rest: &str) -> String {
+    let (body, thresholds) = match rest.find(" -x ") {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
+        None => (rest, None),
+    };
+    if rng.pct(50) {
+        let at = body.find(" -w ").map_or(body.len(), |i| i + 4);
+        let end = body[at..].find(' ').map_or(body.len(), |j| at + j);
+        let weight: u64 = body[at..end].parse().unwrap_or(0);
+        let new = (weight + 1 + rng.below(9)) % 11;
+        return format!("{}{new}{}{}", &body[..at], &body[end..], thresholds.unwrap_or(""));
+    }
+    let upper = rng.below(1000) + 1;
+    let new = format!(" -x {upper} -y {}", rng.below(upper));
+    match thresholds {
+        Some(old) if old == new => body.to_string(),
+        Some(_) if rng.pct(30) => body.to_string(),
+        _ => format!("{body}{new}"),
+    }
+}
+
 /// A table: per service key (index in [`KEYS`]), its attributes and its
 /// real servers (address text to the rest of the line).
 type Table = BTreeMap<usize, (String, BTreeMap<String, String>)>;
@@ -179,6 +202,7 @@ fn random_table(rng: &mut Rng, like: Option<&Table>) -> Table {
                 match rng.below(10) {
                     0..=1 => {}                                            // dropped
                     2..=5 => drop(dests.insert(addr.clone(), rest.clone())), // kept
+                    6..=7 => drop(dests.insert(addr.clone(), edit_one_field(rng, rest))),
                     _ => {
                         // edited: the same address with a new method, weight...
                         let (_, new_rest) = dest(rng, key);
@@ -246,6 +270,16 @@ fn generator_counts_the_true_difference() {
         dests.insert("198.51.100.99:80".into(), " -m -w 1".into());
     }
     assert_eq!(difference(&a, &b), if a.is_empty() { 0 } else { 2 });
+    // One field edits change exactly one field.
+    for rest in [" -m -w 3", " -i -w 10 --tun-type ipip -x 5 -y 1", " -g -w 0 -x 9 -y 0"] {
+        for _ in 0..50 {
+            let e = edit_one_field(&mut rng, rest);
+            assert_ne!(e, rest);
+            let (a, b) = (rest.split(" -x ").next().unwrap(), e.split(" -x ").next().unwrap());
+            let same_tail = rest.split(" -x ").nth(1) == e.split(" -x ").nth(1);
+            assert!(a == b || same_tail, "{rest} -> {e}");
+        }
+    }
     // Every generated real-server line is one ipvsadm's grammar takes.
     for _ in 0..200 {
         let t = random_table(&mut rng, Some(&a));

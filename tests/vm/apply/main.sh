@@ -32,40 +32,40 @@ count=$(cat "$P/pairs/count")
 total=0
 t0=$(now)
 n=0
+# Each reference restore starts with -C on its first line: one process
+# where `-C` then `-R` would be two (every process counts under emulation).
 while [ $n -lt "$count" ]; do
     s=$P/pairs/$n.start; tg=$P/pairs/$n.target
     want=$(cat "$P/pairs/$n.changes")
     total=$((total + want))
     sort "$tg" > want
-    $REF -C
-    $REF -R < "$s" || fail "pair $n: the reference cannot restore the start"
-    $OURS -S -n > before
-    # The dry run: nothing changes, one line per change.
+    sort "$s" > start
+    { echo -C; cat "$s"; } | $REF -R || fail "pair $n: the reference cannot restore the start"
+    # The dry run: nothing changes (our save of the start is the start,
+    # thresholds included), one line per change.
     $OURS --apply "$tg" --dry-run > dry 2> err; rc=$?
     exp=3; [ "$want" = 0 ] && exp=0
     [ $rc = $exp ] || fail "pair $n: --dry-run exit status $rc, expected $exp: $(cat err)"
     got=$(wc -l < dry)
     [ "$got" = "$want" ] || fail "pair $n: --dry-run printed $got changes, the true difference is $want"
-    $OURS -S -n > after
-    cmp -s before after || fail "pair $n: --dry-run changed the table"
-    # The apply.
+    $OURS -S -n | sort > got
+    cmp -s start got || fail "pair $n: after --dry-run, -S -n is not the start: $(diff start got | grep '^[-+][-]' | head -4 | tr '\n' '|')"
+    # The apply, then nothing left to do.
     $OURS --apply "$tg" 2> err; rc=$?
     [ $rc = $exp ] || fail "pair $n: --apply exit status $rc, expected $exp: $(cat err)"
-    $OURS -S -n | sort > got
+    $OURS -S -n > saved
+    sort saved > got
     cmp -s want got || fail "pair $n: after --apply, -S -n is not the target: $(diff want got | grep '^[-+][-]' | head -4 | tr '\n' '|')"
     $OURS --apply "$tg" --dry-run > again; rc=$?
     [ $rc = 0 ] && [ ! -s again ] || fail "pair $n: a second --apply would change $(wc -l < again) things (status $rc)"
     # Our save restored by the reference: the same table, thresholds too.
     $REF -L -n --thresholds > l1
-    $OURS -S -n > saved
-    $REF -C
-    $REF -R < saved 2> err || fail "pair $n: the reference cannot restore our save: $(cat err)"
+    { echo -C; cat saved; } | $REF -R 2> err || fail "pair $n: the reference cannot restore our save: $(cat err)"
     $REF -L -n --thresholds > l2
     cmp -s l1 l2 || fail "pair $n: our save restored by the reference lists differently with --thresholds"
-    # The dry-run lines, fed to the reference's -R on the start, give the target.
-    $REF -C
-    $REF -R < "$s"
-    $REF -R < dry 2> err || fail "pair $n: the reference's -R refused the dry-run lines: $(cat err)"
+    # The dry-run lines, fed to the reference's -R after the start, give
+    # the target.
+    { echo -C; cat "$s" dry; } | $REF -R 2> err || fail "pair $n: the reference's -R refused the start and the dry-run lines: $(cat err)"
     $OURS -S -n | sort > got
     cmp -s want got || fail "pair $n: the dry-run lines through -R do not give the target"
     n=$((n + 1))
