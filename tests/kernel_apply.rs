@@ -4,7 +4,7 @@
 //!
 //! This test generates seeded random pairs of a starting table and a target
 //! table (IPv4, IPv6, firewall marks, TCP/UDP/SCTP, schedulers and their
-//! flags, persistence and netmasks, the sip engine, one-packet scheduling,
+//! flags (the third of sh and mh too), persistence and netmasks, the sip engine, one-packet scheduling,
 //! every forwarding method, every tunnel type and checksum option,
 //! weights, thresholds), each written as the exact lines our `-S -n`
 //! prints, with the true number of changes between them (computed here,
@@ -120,12 +120,17 @@ fn service_attrs(rng: &mut Rng, key: &Key) -> String {
     if key.udp && rng.pct(30) {
         s.push_str(" -o");
     }
-    if sched == "sh" || sched == "mh" {
-        let flags = [format!("{sched}-fallback"), format!("{sched}-port")];
-        let chosen: Vec<&str> = flags.iter().filter(|_| rng.pct(40)).map(String::as_str).collect();
-        if !chosen.is_empty() {
-            let _ = write!(s, " -b {}", chosen.join(","));
-        }
+    // Scheduler flags, in the order -S writes them: sh and mh name their
+    // first two, the third is `flag-3` (lossless -S); others flag-1..3.
+    let flags = if sched == "sh" || sched == "mh" {
+        [format!("{sched}-fallback"), format!("{sched}-port"), "flag-3".to_string()]
+    } else {
+        ["flag-1".to_string(), "flag-2".to_string(), "flag-3".to_string()]
+    };
+    let chance = if sched == "sh" || sched == "mh" { 40 } else { 5 };
+    let chosen: Vec<&str> = flags.iter().filter(|_| rng.pct(chance)).map(String::as_str).collect();
+    if !chosen.is_empty() {
+        let _ = write!(s, " -b {}", chosen.join(","));
     }
     s
 }

@@ -18,7 +18,10 @@
 //!
 //! Beyond ipvsadm 1.31 (listed in the README): a service line has `-M`
 //! for a netmask other than the full one without persistence too (the
-//! kernel keeps it; ipvsadm writes `-M` only after `-p`); a real-server line ends
+//! kernel keeps it; ipvsadm writes `-M` only after `-p`), and `flag-3` in
+//! the `-b` of `sh` and `mh` (which have no name for it, so ipvsadm drops
+//! it; a lone third flag even makes a `-b` with nothing after it, which
+//! no `-R` reads); a real-server line ends
 //! with `-x N -y N` when either threshold is not zero (and both are
 //! values ipvsadm's `-x` and `-y` take), which ipvsadm drops
 //! (so its save and restore loses them). ipvsadm 1.31's `-R` reads both.
@@ -91,9 +94,9 @@ pub fn write_change(w: &mut dyn Write, command: &Command) -> io::Result<()> {
 }
 
 /// What ipvsadm 1.31's `-S` would have written for our `-S` output:
-/// the ` -x N -y N` that ends a real-server line and the ` -M MASK` of a
-/// service line without `-p` taken out (see the module's comment). Other
-/// text is left as it is.
+/// the ` -x N -y N` that ends a real-server line, the ` -M MASK` of a
+/// service line without `-p` and `flag-3` after the `-b` of `sh` and `mh`
+/// taken out (see the module's comment). Other text is left as it is.
 pub fn as_saved_by_ipvsadm_1_31(saved: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(saved.len());
     for line in saved.split_inclusive(|&b| b == b'\n') {
@@ -103,7 +106,7 @@ pub fn as_saved_by_ipvsadm_1_31(saved: &[u8]) -> Vec<u8> {
         };
         match strip_thresholds(body) {
             Some(kept) => out.extend_from_slice(kept),
-            None => strip_netmask(body, &mut out),
+            None => service_as_ipvsadm(body, &mut out),
         }
         out.extend_from_slice(end);
     }
@@ -123,17 +126,26 @@ fn strip_thresholds(line: &[u8]) -> Option<&[u8]> {
     }
 }
 
-/// A service line without `-p`, its ` -M MASK` left out; other lines as
-/// they are.
-fn strip_netmask(line: &[u8], out: &mut Vec<u8>) {
-    let words: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
-    let service = line.starts_with(b"-A ") && !words.contains(&&b"-p"[..]);
-    let Some(at) = words.iter().position(|w| *w == b"-M").filter(|&i| service && i + 1 < words.len()) else {
+/// A service line as ipvsadm 1.31 writes it: without `-p`, no ` -M MASK`;
+/// for `sh` and `mh`, no `flag-3` after `-b`. Other lines as they are.
+fn service_as_ipvsadm(line: &[u8], out: &mut Vec<u8>) {
+    let mut words: Vec<Vec<u8>> = line.split(|&b| b == b' ').map(<[u8]>::to_vec).collect();
+    if !line.starts_with(b"-A ") {
         out.extend_from_slice(line);
         return;
-    };
-    let kept: Vec<&[u8]> = words.iter().enumerate().filter(|(i, _)| *i != at && *i != at + 1).map(|(_, w)| *w).collect();
-    out.extend_from_slice(&kept.join(&b' '));
+    }
+    let at = |words: &[Vec<u8>], w: &[u8]| words.iter().position(|x| x == w).filter(|&i| i + 1 < words.len());
+    if !words.iter().any(|w| w == b"-p") {
+        if let Some(i) = at(&words, b"-M") {
+            words.drain(i..i + 2);
+        }
+    }
+    let named_by_scheduler = at(&words, b"-s").is_some_and(|i| words[i + 1] == b"sh" || words[i + 1] == b"mh");
+    if let Some(i) = at(&words, b"-b").filter(|_| named_by_scheduler) {
+        let kept: Vec<&[u8]> = words[i + 1].split(|&b| b == b',').filter(|f| *f != b"flag-3").collect();
+        words[i + 1] = kept.join(&b',');
+    }
+    out.extend_from_slice(&words.join(&b' '));
 }
 
 fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
@@ -156,7 +168,15 @@ fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
     if svc.flags.has(ServiceFlags::ONEPACKET) {
         out.extend_from_slice(b" -o");
     }
-    if let Some(flags) = sched_flags_text(svc) {
+    if let Some(mut flags) = sched_flags_text(svc) {
+        // sh and mh have no name for their third flag, which ipvsadm then
+        // leaves out; `flag-3` restores it (beyond ipvsadm).
+        if matches!(svc.scheduler.as_str(), "sh" | "mh") && svc.flags.has(ServiceFlags::SCHED3) {
+            if !flags.is_empty() {
+                flags.push(',');
+            }
+            flags.push_str("flag-3");
+        }
         out.extend_from_slice(format!(" -b {}", flags).as_bytes());
     }
     out.push(b'\n');

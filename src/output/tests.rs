@@ -1437,3 +1437,32 @@ fn save_keeps_a_netmask_without_persistence() {
         "-A -t 192.0.2.1:80 -s rr\n-A -t 192.0.2.1:81 -s rr -p 60 -M 255.255.0.0\n"
     );
 }
+
+/// Lossless save: the third scheduler flag of sh and mh as `flag-3`.
+#[test]
+fn save_keeps_the_third_flag_of_sh_and_mh() {
+    let flagged = |sched: &str, bits: u32| {
+        let mut s = svc("TCP 192.0.2.1:80", sched);
+        s.flags = ServiceFlags(bits);
+        save(&[entry(s.clone(), vec![])], &listing(|_| {}), &Numeric)
+    };
+    let all = ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3;
+    assert_eq!(flagged("sh", all), "-A -t 192.0.2.1:80 -s sh -b sh-fallback,sh-port,flag-3\n");
+    assert_eq!(flagged("mh", ServiceFlags::SCHED3), "-A -t 192.0.2.1:80 -s mh -b flag-3\n");
+    assert_eq!(flagged("rr", all), "-A -t 192.0.2.1:80 -s rr -b flag-1,flag-2,flag-3\n");
+    let as_ref = |t: String| String::from_utf8(crate::output::as_saved_by_ipvsadm_1_31(t.as_bytes())).unwrap();
+    assert_eq!(as_ref(flagged("sh", all)), "-A -t 192.0.2.1:80 -s sh -b sh-fallback,sh-port\n");
+    assert_eq!(as_ref(flagged("mh", ServiceFlags::SCHED3)), "-A -t 192.0.2.1:80 -s mh -b \n");
+    assert_eq!(as_ref(flagged("rr", all)), "-A -t 192.0.2.1:80 -s rr -b flag-1,flag-2,flag-3\n");
+    // What we write, ipvsadm's grammar reads back to the same flags.
+    for sched in ["sh", "mh"] {
+        let line = flagged(sched, all);
+        let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        let Ok(crate::grammar::Command::AddService(s)) =
+            crate::grammar::parse_args_as("ipvsadm", &words, &crate::grammar::NoNames)
+        else {
+            panic!("{line}")
+        };
+        assert_eq!(s.flags.0, all);
+    }
+}
