@@ -537,8 +537,8 @@ fn as_ipvsadm_1_31(got: &Out) -> Out {
 #[test]
 fn saves_compare_as_ipvsadm_1_31_writes_them() {
     let out = |cmd: &str, stdout: &str| Out { cmd: cmd.into(), stdout: stdout.as_bytes().to_vec(), ..Out::default() };
-    let ours = "-A -t 192.0.2.1:80 -s rr -M 255.255.255.0\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1 -x 9 -y 2\n";
-    let reference = "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1\n";
+    let ours = "-A -t 192.0.2.1:80 -s rr -M 255.255.255.0\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1 -x 9 -y 2\n-A -t 192.0.2.1:81 -s sh -b sh-port,flag-3\n";
+    let reference = "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1\n-A -t 192.0.2.1:81 -s sh -b sh-port\n";
     assert!(compare(&out("ipvsadm -S -n", reference), &out("ipvsadm -S -n", ours)).is_none());
     assert!(compare(&out("ipvsadm-save", reference), &out("ipvsadm-save", ours)).is_none());
     assert!(compare(&out("ipvsadm -L -n", reference), &out("ipvsadm -L -n", ours)).is_some());
