@@ -4,10 +4,11 @@
 //!
 //! This test generates seeded random pairs of a starting table and a target
 //! table (IPv4, IPv6, firewall marks, TCP/UDP/SCTP, schedulers and their
-//! flags (the third of sh and mh too), persistence and netmasks, the sip engine, one-packet scheduling,
-//! every forwarding method, every tunnel type and checksum option,
-//! weights, thresholds), each written as the exact lines our `-S -n`
-//! prints, with the true number of changes between them (computed here,
+//! flags (the third of sh and mh too), persistence and netmasks, the sip
+//! engine, one-packet scheduling, every forwarding method, every tunnel
+//! type and checksum option, IPv6 real servers of IPv4 services through
+//! tunnels, weights, thresholds), each written as the exact lines our
+//! `-S -n` prints, with the true number of changes between them (computed here,
 //! from the generated tables, not by the code under test).
 //! `tests/vm/apply/main.sh` then checks in the VM, for every pair: the
 //! dry run changes nothing and prints that many lines; `--apply` exits 3
@@ -141,7 +142,10 @@ fn dest(rng: &mut Rng, key: &Key) -> (String, String) {
     let host = rng.below(12) + 10;
     let forward = *rng.pick(&["-m", "-g", "-i"]);
     let port = if forward == "-m" || key.port == 0 { *rng.pick(&[80u16, 8080]) } else { key.port };
-    let addr = if key.v6 { format!("[2001:db8::{host:x}]:{port}") } else { format!("198.51.100.{host}:{port}") };
+    // A tunnel may reach a real server of the other family (IPv6 behind an
+    // IPv4 service).
+    let v6 = key.v6 || (forward == "-i" && rng.pct(20));
+    let addr = if v6 { format!("[2001:db8::{host:x}]:{port}") } else { format!("198.51.100.{host}:{port}") };
     let mut rest = format!(" {forward} -w {}", rng.below(11));
     if forward == "-i" {
         match rng.below(3) {
@@ -212,7 +216,8 @@ fn random_table(rng: &mut Rng, like: Option<&Table>) -> Table {
                         // edited: the same address with a new method, weight...
                         let (_, new_rest) = dest(rng, key);
                         let masq_port = new_rest.starts_with(" -m") || key.port == 0;
-                        if masq_port || !rest.starts_with(" -m") {
+                        let family_ok = key.v6 || !addr.starts_with('[') || new_rest.starts_with(" -i");
+                        if family_ok && (masq_port || !rest.starts_with(" -m")) {
                             dests.insert(addr.clone(), new_rest);
                         }
                     }
@@ -286,13 +291,15 @@ fn generator_counts_the_true_difference() {
         }
     }
     // Every generated real-server line is one ipvsadm's grammar takes.
-    for _ in 0..200 {
-        let t = random_table(&mut rng, Some(&a));
+    let mut like = a;
+    for _ in 0..2000 {
+        let t = random_table(&mut rng, Some(&like));
         for line in lines(&t).lines() {
             let words: Vec<String> = line.split(' ').map(str::to_string).collect();
             ipvs::grammar::parse_args_as("ipvsadm", &words, &ipvs::grammar::NoNames)
                 .unwrap_or_else(|e| panic!("{line}: {}", e.stderr));
         }
+        like = t;
     }
 }
 
