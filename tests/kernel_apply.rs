@@ -348,8 +348,8 @@ fn run_series(series: &str) {
         ours: &ours,
         payload: &payload,
         out: &out,
-        // About 0.6 s a pair on an idle machine; a bound generous enough for
-        // a loaded one (3 s a pair were measured with the load at 10).
+        // Measured on 2 shared CPUs: 1.6 s a pair with three VMs running,
+        // 3 s with the load at 10; the bound leaves room for such loads.
         timeout_secs: 240 + pairs as u64 * 5,
         mem_mb: None,
     }
