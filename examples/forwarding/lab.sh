@@ -217,10 +217,12 @@ lab_start() {
 # the first word of the answer (a real server's name) or "none".
 # HOST: an IPv4 address or [IPv6]. Options e.g. ",bind=203.0.113.11".
 ask() {
-    local out
-    out=$(on c timeout 20 socat -t 10 -T 15 - "TCP:$1:$2,connect-timeout=8$3" </dev/null 2>/dev/null)
-    set -- $out
+    set -- $(ask_line "$@")
     echo "${1:-none}"
+}
+# ask_line HOST PORT [SOCAT-OPTIONS]: the same, the whole answer.
+ask_line() {
+    on c timeout 20 socat -t 10 -T 15 - "TCP:$1:$2,connect-timeout=8$3" </dev/null 2>/dev/null
 }
 
 # hits N HOST PORT [SOCAT-OPTIONS]: N requests one after the other; the
