@@ -58,10 +58,7 @@ fn scenarios(dir: &Path) -> Vec<String> {
     let Some(filter) = env_nonempty("IPVSADM_SCENARIOS") else {
         return all;
     };
-    let wanted: Vec<&str> = filter
-        .split([',', ' '])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let wanted: Vec<&str> = filter.split([',', ' ']).filter(|w| !w.is_empty()).collect();
     if let Some(unknown) = wanted.iter().find(|w| !all.iter().any(|n| n == *w)) {
         fail(format!(
             "IPVSADM_SCENARIOS: no scenario '{unknown}' (have: {})",
@@ -115,9 +112,10 @@ fn outcomes<'a>(names: &'a [String], report: &str) -> Vec<Outcome<'a>> {
                     &rest[..end]
                 })
                 .unwrap_or("");
-            let passed = section.lines().any(|l| l == format!("== {name}: PASS").as_str()
-                || l.starts_with(&format!("== {name}: PASS ")))
-                && section.lines().any(|l| l == "rc=0")
+            let passed = section.lines().any(|l| {
+                l == format!("== {name}: PASS").as_str()
+                    || l.starts_with(&format!("== {name}: PASS "))
+            }) && section.lines().any(|l| l == "rc=0")
                 && !section.lines().any(|l| l.starts_with("FAIL:"));
             let secs = section
                 .lines()
@@ -151,7 +149,11 @@ fn run_series(series: &str) {
     let _ = fs::remove_dir_all(&run_dir);
     fs::create_dir_all(payload.join("forwarding")).unwrap();
     for entry in fs::read_dir(&recipes).unwrap().flatten() {
-        fs::copy(entry.path(), payload.join("forwarding").join(entry.file_name())).unwrap();
+        fs::copy(
+            entry.path(),
+            payload.join("forwarding").join(entry.file_name()),
+        )
+        .unwrap();
     }
     fs::write(payload.join("main.sh"), main_sh(&names)).unwrap();
 
