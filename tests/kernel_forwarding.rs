@@ -206,3 +206,30 @@ fn run_series(series: &str) {
     }
     loud(&format!("forwarding {series}: passed\n"));
 }
+
+/// The report parsing alone (no VM): a scenario passes only with its
+/// summary line, status 0 and no FAIL line; a missing one fails.
+#[test]
+fn report_parsing() {
+    let names: Vec<String> = ["nat", "dr", "sync", "tunnel"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let report = "### nat\nPASS: a\n== nat: PASS (1 passed, 0 failed)\nrc=0\nmeasure: nat 9s\n\
+                  ### dr\nPASS: a\nFAIL: b\n== dr: FAIL (1 passed, 1 failed)\nrc=1\n\
+                  ### sync\nPASS: a\n";
+    let got: Vec<(bool, Option<String>)> = outcomes(&names, report)
+        .into_iter()
+        .map(|o| (o.passed, o.secs))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (true, Some("9s".to_string())),
+            (false, None),
+            (false, None),
+            (false, None)
+        ]
+    );
+    assert!(outcomes(&names, report)[3].output.contains("VM stopped"));
+}
