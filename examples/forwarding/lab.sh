@@ -62,11 +62,6 @@ expect() {
     if [ "$2" -"$3" "$4" ] 2>/dev/null; then pass "$1: $2 ($3 $4)"
     else fail "$1: got $2, want $3 $4"; fi
 }
-# expect_between DESC GOT LO HI
-expect_between() {
-    if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] 2>/dev/null; then pass "$1: $2 (in $3..$4)"
-    else fail "$1: got $2, want $3..$4"; fi
-}
 # expect_same DESC GOT WANT   (strings)
 expect_same() {
     if [ "$2" = "$3" ]; then pass "$1: $2"
@@ -238,8 +233,6 @@ hits() {
 
 # count NAME: how many of the last hits NAME answered.
 count() { grep -cx "$1" $LAB/answers; }
-# servers: the distinct answers of the last hits, sorted, space-separated.
-servers() { sort -u $LAB/answers | tr '\n' ' ' | sed 's/ $//'; }
 summary() { say "answers: $(sort $LAB/answers | uniq -c | awk '{printf "%s=%s ", $2, $1}')"; }
 
 # hold TAG HOST PORT [SOCAT-OPTIONS]: one TCP connection left open (until

@@ -42,9 +42,9 @@ EOF2
         net.ipv4.conf.gre0.rp_filter=0
 done
 
-# One virtual port per encapsulation; the real servers listen on 80, and a
-# tunnel forwards to the virtual port: map it back on the real server.
-# (Simpler: one service per virtual address; here the ports keep it short.)
+# One virtual port per encapsulation (80 ipip, 81 gue, 82 gre). A tunnel
+# keeps the virtual port (no rewrite, as direct routing), so the real
+# servers also listen on 81 and 82.
 set -- ipip:80: gue:81:"--tun-type gue --tun-port 6080" gre:82:"--tun-type gre"
 for spec in "$@"; do
     kind=${spec%%:*}; rest=${spec#*:}; port=${rest%%:*}; opts=${rest#*:}
@@ -55,22 +55,57 @@ for spec in "$@"; do
         ipvs -a -t $v:$port -r $([ $fam = 4 ] && rs_addr 2 || rs_addr 2 6) -i $opts
     done
 done
-# The real servers see the virtual port; redirect 81 and 82 to their 80.
 for r in r1 r2; do
     on $r socat TCP6-LISTEN:81,ipv6only=0,fork,reuseaddr EXEC:"cat $LAB/name.$r -" </dev/null >/dev/null 2>&1 &
     on $r socat TCP6-LISTEN:82,ipv6only=0,fork,reuseaddr EXEC:"cat $LAB/name.$r -" </dev/null >/dev/null 2>&1 &
     wait_for 20 listening $r 82
 done
 
+# What the real servers decapsulated: packets received on the ipip and
+# gre devices and UDP datagrams (gue), summed over r1 and r2.
+# counters 4|6 -> "IPIP GRE UDP"
+counters() {
+    local f=$1 r tun gre t=0 g=0 u=0
+    if [ $1 = 4 ]; then tun=tunl0 gre=gre0; else tun=ip6tnl0 gre=ip6gre0; fi
+    for r in r1 r2; do
+        set -- $(on $r sh -c "sed 's/:/ /' /proc/net/dev; cat /proc/net/snmp /proc/net/snmp6" | awk -v t=$tun -v g=$gre -v f=$f '
+            $1 == t { tp = $3 } $1 == g { gp = $3 }
+            f == 4 && $1 == "Udp:" && $2 ~ /^[0-9]+$/ { up = $2 }
+            f == 6 && $1 == "Udp6InDatagrams" { up = $2 }
+            END { print tp + 0, gp + 0, up + 0 }')
+        t=$((t + $1)) g=$((g + $2)) u=$((u + $3))
+    done
+    echo $t $g $u
+}
+
 # rr: exactly 5 each of 10 per encapsulation and family (see nat.sh). A
-# real server that cannot decapsulate answers nothing.
+# real server that cannot decapsulate answers nothing. And the requests
+# arrived in the asked encapsulation: 10 requests are at least 30 packets
+# (SYN, ACK, FIN) on the expected path, none on the other tunnel device
+# (a tool that ignored --tun-type would send ipip, which tunl0 also takes).
 for spec in ipip:80 gue:81 gre:82; do
     kind=${spec%%:*}; port=${spec#*:}
     for h in $VIP [$VIP6]; do
+        [ $h = $VIP ] && fam=4 || fam=6
+        set -- $(counters $fam)
+        t0=$1 g0=$2 u0=$3
         hits 10 $h $port
         summary
         expect "$kind $h: answers from r1" $(count r1) eq 5
         expect "$kind $h: answers from r2" $(count r2) eq 5
+        set -- $(counters $fam)
+        dt=$(($1 - t0)) dg=$(($2 - g0)) du=$(($3 - u0))
+        say "$kind $h: received on the ipip device $dt, on the gre device $dg, UDP $du"
+        case $kind in
+            ipip) expect "$kind $h: ipip packets" $dt ge 30
+                  expect "$kind $h: gre packets" $dg eq 0
+                  expect "$kind $h: UDP datagrams" $du eq 0 ;;
+            gue)  expect "$kind $h: UDP (gue) datagrams" $du ge 30
+                  expect "$kind $h: gre packets" $dg eq 0 ;;
+            gre)  expect "$kind $h: gre packets" $dg ge 30
+                  expect "$kind $h: ipip packets" $dt eq 0
+                  expect "$kind $h: UDP datagrams" $du eq 0 ;;
+        esac
     done
 done
 ipvs -L -n > $LAB/list
