@@ -21,6 +21,18 @@
 lab_start
 lab_net 2
 
+# The services first: as long as the real servers do not hold the virtual
+# address, they drop what the director forwards (it keeps the destination
+# address: that is what direct routing is), so there is no answer.
+ipvs -A -t $VIP:80 -s rr
+ipvs -a -t $VIP:80 -r $(rs_addr 1) -g
+ipvs -a -t $VIP:80 -r $(rs_addr 2) -g
+ipvs -A -t [$VIP6]:80 -s rr
+ipvs -a -t [$VIP6]:80 -r $(rs_addr 1 6) -g
+ipvs -a -t [$VIP6]:80 -r $(rs_addr 2 6) -g
+expect_same "$VIP without the address on the real servers" $(ask $VIP 80 ,connect-timeout=3) none
+expect_same "[$VIP6] without the address on the real servers" $(ask [$VIP6] 80 ,connect-timeout=3) none
+
 sysctls d1 net.ipv4.conf.all.accept_local=1 net.ipv4.conf.eth1.accept_local=1 \
     net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
 for r in r1 r2; do
@@ -30,16 +42,9 @@ for r in r1 r2; do
         net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
 done
 
-# The real-server port is the virtual port in direct routing (no rewrite).
-ipvs -A -t $VIP:80 -s rr
-ipvs -a -t $VIP:80 -r $(rs_addr 1) -g
-ipvs -a -t $VIP:80 -r $(rs_addr 2) -g
-ipvs -A -t [$VIP6]:80 -s rr
-ipvs -a -t [$VIP6]:80 -r $(rs_addr 1 6) -g
-ipvs -a -t [$VIP6]:80 -r $(rs_addr 2 6) -g
-
-# rr: exactly 10 each of 20 (see nat.sh). A real server that did not hold
-# the virtual address would drop the request: no answer.
+# rr: exactly 10 each of 20 (see nat.sh; 20 in turn are 10 each whichever
+# server's turn it is after the refused request above). The real-server
+# port is the virtual port: direct routing rewrites nothing.
 for h in $VIP [$VIP6]; do
     hits 20 $h 80
     summary
