@@ -216,8 +216,12 @@ ask() {
     echo "${1:-none}"
 }
 # ask_line HOST PORT [SOCAT-OPTIONS]: the same, the whole answer.
+# Generous bounds (an emulated machine under load can take seconds per
+# request): they cost time only when a request fails. A failure is told on
+# stderr with socat's reason.
 ask_line() {
-    on c timeout 20 socat -t 10 -T 15 - "TCP:$1:$2,connect-timeout=8$3" </dev/null 2>/dev/null
+    on c timeout 60 socat -t 30 -T 30 - "TCP:$1:$2,connect-timeout=20$3" </dev/null 2>$LAB/ask.err ||
+        echo "-- request to $1:$2$3 failed: $(tail -n 1 $LAB/ask.err)" >&2
 }
 
 # hits N HOST PORT [SOCAT-OPTIONS]: N requests one after the other; the
@@ -241,10 +245,10 @@ hold() {
     local tag=$1; shift
     : > $LAB/hold.$tag
     setsid nsenter --net=$NETNS_DIR/fw-c -- sh -c \
-        "sleep 900 | socat -T 900 - 'TCP:$1:$2,connect-timeout=8$3' > $LAB/hold.$tag 2>/dev/null" \
+        "sleep 900 | socat -T 900 - 'TCP:$1:$2,connect-timeout=20$3' > $LAB/hold.$tag 2>/dev/null" \
         </dev/null >/dev/null 2>&1 &
     echo $! > $LAB/hold.$tag.pid
-    wait_for 20 test -s $LAB/hold.$tag
+    wait_for 60 test -s $LAB/hold.$tag
     set -- $(cat $LAB/hold.$tag)
     echo "${1:-none}"
 }

@@ -29,7 +29,7 @@ for i in 1 2 3; do ipvs -a -u $VIP:53 -r $(rs_addr $i):53 -m; done
 
 # send TAG CLIENT COUNT: COUNT datagrams from new source ports (each a new
 # connection), waits until they arrived; prints where they went.
-port=44000
+port=62000
 send() {
     local i=0
     while [ $i -lt $3 ]; do

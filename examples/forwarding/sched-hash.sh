@@ -34,13 +34,15 @@ for s in sh sh-port mh mh-port; do
             *) expect "$s: servers seen by client 203.0.113.$c" $(sort -u $LAB/answers | wc -l) eq 1 ;;
         esac
     done
-    # One client address, 12 source ports: without the port flag, one
+    # One client address, 12 source ports (above the ephemeral range
+    # 32768-60999, so that no earlier connection left the same pair in
+    # TIME_WAIT): without the port flag, one
     # server; with it, at least 2 of the 3 (12 ports all hashing to one
     # server of 3 has probability 3^-11; the hash is fixed, so a correct
     # setup passes every time).
     : > $LAB/ports
     for p in 0 1 2 3 4 5 6 7 8 9 10 11; do
-        ask $VIP $port ",bind=203.0.113.10,sourceport=$((43000 + port * 20 + p)),reuseaddr" >> $LAB/ports
+        ask $VIP $port ",bind=203.0.113.10,sourceport=$((61000 + (port - 80) * 20 + p)),reuseaddr" >> $LAB/ports
     done
     n=$(sort -u $LAB/ports | grep -vc none)
     say "$s: 12 source ports went to: $(sort $LAB/ports | uniq -c | awk '{printf "%s=%s ", $2, $1}')"

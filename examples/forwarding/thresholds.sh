@@ -27,7 +27,7 @@ ipvs -a -u $VIP:53 -r $(rs_addr 2):53 -m -w 1
 ipvs -L -n --thresholds -u $VIP:53 > $LAB/list
 expect "thresholds listed (2, 1) for r1" $(grep -c "$(rs_addr 1):53 *2 *1" $LAB/list) eq 1
 
-port=45000
+port=63000
 for f in f1 f2 f3 f4 f5; do
     port=$((port + 1))
     udp_send $VIP 53 $f ",sourceport=$port"
@@ -41,7 +41,7 @@ expect_same "flow 5" "$(udp_where f5)" r2
 # r1's two entries expire; then it is under its lower threshold.
 wait_for 90 sh -c "nsenter --net=$NETNS_DIR/fw-d1 -- $IPVSADM -L -n -u $VIP:53 | grep -q '$(rs_addr 1):53 .* 0 *0 *\$'" ||
     fail "r1's connections did not expire"
-udp_send $VIP 53 f6 ",sourceport=45010"
+udp_send $VIP 53 f6 ",sourceport=63010"
 wait_for 30 test "$(udp_total f6)" -ge 1
 expect_same "flow 6 (r1 below its lower threshold)" "$(udp_where f6)" r1
 lab_done

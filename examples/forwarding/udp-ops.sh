@@ -31,8 +31,8 @@ for v in $VIP [$VIP6]; do
     [ $v = $VIP ] && fam=4 || fam=6
     plain=plain$fam ops=ops$fam
     for i in 1 2 3 4 5 6 7 8 9 10; do
-        udp_send $v 53 $plain ,sourceport=40000,reuseaddr
-        udp_send $v 54 $ops ,sourceport=40001,reuseaddr
+        udp_send $v 53 $plain ,sourceport=64000,reuseaddr
+        udp_send $v 54 $ops ,sourceport=64001,reuseaddr
     done
     wait_for 30 test "$(udp_total $plain)" -ge 10
     wait_for 30 test "$(udp_total $ops)" -ge 10
