@@ -30,8 +30,8 @@ ipvs -a -t $VIP:80 -r $(rs_addr 2) -g
 ipvs -A -t [$VIP6]:80 -s rr
 ipvs -a -t [$VIP6]:80 -r $(rs_addr 1 6) -g
 ipvs -a -t [$VIP6]:80 -r $(rs_addr 2 6) -g
-expect_same "$VIP without the address on the real servers" $(ask $VIP 80 ,connect-timeout=3) none
-expect_same "[$VIP6] without the address on the real servers" $(ask [$VIP6] 80 ,connect-timeout=3) none
+expect_same "$VIP without the address on the real servers" $(ask $VIP 80 "" 3) none
+expect_same "[$VIP6] without the address on the real servers" $(ask [$VIP6] 80 "" 3) none
 
 sysctls d1 net.ipv4.conf.all.accept_local=1 net.ipv4.conf.eth1.accept_local=1 \
     net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0

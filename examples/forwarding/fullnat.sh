@@ -33,7 +33,7 @@ ipvs -a -t [$VIP6]:8080 -r [$(rs_addr 1 6)]:8080 -m
 ipvs -a -t [$VIP6]:8080 -r [$(rs_addr 2 6)]:8080 -m
 
 # Without the source NAT the replies have no way back.
-expect_same "masquerading alone (no route back)" "$(ask $VIP 8080 ,connect-timeout=3)" none
+expect_same "masquerading alone (no route back)" "$(ask $VIP 8080 "" 3)" none
 
 sysctls d1 net.ipv4.vs.conntrack=1
 on d1 $NFT -f - <<EOF2 || fail "nft rules"

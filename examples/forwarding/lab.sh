@@ -208,7 +208,8 @@ lab_start() {
 
 # ------------------------------------------------------------ traffic
 
-# ask HOST PORT [SOCAT-OPTIONS]: one TCP request from the client; prints
+# ask HOST PORT [SOCAT-OPTIONS [CONNECT-SECS]]: one TCP request from the
+# client (connect bounded by CONNECT-SECS, 20 by default); prints
 # the first word of the answer (a real server's name) or "none".
 # HOST: an IPv4 address or [IPv6]. Options e.g. ",bind=203.0.113.11".
 ask() {
@@ -220,7 +221,7 @@ ask() {
 # request): they cost time only when a request fails. A failure is told on
 # stderr with socat's reason.
 ask_line() {
-    on c timeout 60 socat -t 30 -T 30 - "TCP:$1:$2,connect-timeout=20$3" </dev/null 2>$LAB/ask.err ||
+    on c timeout 60 socat -t 30 -T 30 - "TCP:$1:$2,connect-timeout=${4:-20}$3" </dev/null 2>$LAB/ask.err ||
         echo "-- request to $1:$2$3 failed: $(tail -n 1 $LAB/ask.err)" >&2
 }
 
