@@ -6,7 +6,8 @@ use std::io::{self, BufRead, Read, Write};
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
 use ipvs::listing::{ListError, Source};
-use ipvs::model::{Dest, Info, Service};
+use ipvs::model::{Dest, Info, Service, ServiceEntry};
+use ipvs::netns::Namespace;
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
 use ipvs::restore;
@@ -19,6 +20,11 @@ const KERNEL_FAILURE: i32 = 255;
 
 /// Run one ipvsadm invocation; returns the exit status.
 pub fn run(program: &str, args: &[String]) -> i32 {
+    let args = match enter_netns(args) {
+        Ok(rest) => rest,
+        Err(status) => return status,
+    };
+    let args = &args[..];
     // ipvsadm reaches the kernel before it reads its arguments, so that
     // without IPVS or without privilege every command fails the same way.
     let mut session = match Session::open(program) {
@@ -38,10 +44,15 @@ pub fn run(program: &str, args: &[String]) -> i32 {
 
 /// `ipvsadm-save [-n]`: the table in restore format, as the wrapper script
 /// distributions ship does it (`ipvsadm -S [-n]`); any other option gets
-/// its usage on standard error and status 1, other words are ignored.
+/// its usage on standard error and status 1 (`--netns` aside), other
+/// words are ignored.
 pub fn run_save(name: &str, args: &[String]) -> i32 {
+    let args = match enter_netns(args) {
+        Ok(rest) => rest,
+        Err(status) => return status,
+    };
     let mut save = vec!["-S".to_string()];
-    for arg in args {
+    for arg in &args {
         if arg == "-n" {
             save.push("-n".to_string());
         } else if arg.starts_with('-') {
@@ -59,8 +70,12 @@ pub fn run_save(name: &str, args: &[String]) -> i32 {
 /// `ipvsadm-restore`: as the wrapper script distributions ship, lines that
 /// start with `#` are dropped, the table is cleared and the rest restored;
 /// but the input is checked before the table is cleared, so a bad file
-/// leaves the table as it was. Arguments are ignored, as by the script.
-pub fn run_restore_wrapper() -> i32 {
+/// leaves the table as it was. Arguments are ignored, as by the script,
+/// but for `--netns`.
+pub fn run_restore_wrapper(args: &[String]) -> i32 {
+    if let Err(status) = enter_netns(args) {
+        return status;
+    }
     let mut input = Vec::new();
     if let Err(e) = io::stdin().lock().read_to_end(&mut input) {
         let _ = writeln!(io::stderr(), "ipvsadm-restore: {e}");
@@ -81,6 +96,17 @@ pub fn run_restore_wrapper() -> i32 {
     };
     let status = session.restore_replacing(&kept[..], true);
     flush_stdout(status)
+}
+
+/// `--netns`: enter the namespace before anything reaches the kernel or
+/// `/proc`; returns the other arguments, or the exit status of a failure
+/// (reported on standard error).
+fn enter_netns(args: &[String]) -> Result<Vec<String>, i32> {
+    let (netns, rest) = grammar::take_netns(args).map_err(|e| report_arg_error(&e))?;
+    if let Some(word) = netns {
+        Namespace::parse(&word).enter().map_err(|e| report(&Failure::exit(e.to_string(), 2)))?;
+    }
+    Ok(rest)
 }
 
 fn report(f: &Failure) -> i32 {
@@ -107,7 +133,7 @@ struct Session<'a> {
     client: Client,
     /// What the kernel said of itself when the session opened.
     info: Info,
-    /// argv[0], which ipvsadm names in some messages.
+    /// `argv[0]`, which ipvsadm names in some messages.
     program: &'a str,
 }
 
@@ -246,6 +272,9 @@ impl<'a> Session<'a> {
     }
 
     fn list(&mut self, listing: &Listing) -> Result<(), Failure> {
+        if listing.format.json {
+            return self.list_json(listing);
+        }
         let mut out = io::BufWriter::with_capacity(OUT_BUF, io::stdout().lock());
         match listing.what {
             ListWhat::Services => {
@@ -276,6 +305,31 @@ impl<'a> Session<'a> {
                 let conns = ipvs::procfs::read_connections()
                     .map_err(|e| Failure::exit(e.to_string(), 1))?;
                 output::write_connections(&mut out, &conns, listing, names(listing))?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// `--json`: the same listings as one JSON document.
+    fn list_json(&mut self, listing: &Listing) -> Result<(), Failure> {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        match listing.what {
+            ListWhat::Services => {
+                // JSON is one document: the table is read whole, then sorted
+                // by the writer unless --nosort.
+                let mut entries = Vec::new();
+                self.each_service(listing, true, Source::Netlink, &mut |svc, dests| {
+                    entries.push(ServiceEntry { service: svc.clone(), dests: dests.to_vec() });
+                    Ok(())
+                })?;
+                output::write_list_json(&mut out, &self.info, &entries, listing)?;
+            }
+            ListWhat::Timeouts => output::write_timeouts_json(&mut out, &self.client()?.timeouts()?)?,
+            ListWhat::Daemons => output::write_daemons_json(&mut out, &self.client()?.daemons()?)?,
+            ListWhat::Connections => {
+                let conns = ipvs::procfs::read_connections().map_err(|e| Failure::exit(e.to_string(), 1))?;
+                output::write_connections_json(&mut out, &conns)?;
             }
         }
         out.flush()?;

@@ -31,6 +31,7 @@ use std::io;
 use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
+use crate::netns::{Namespace, NetnsError};
 use crate::model::{Daemon, DaemonRole, Dest, Info, Service, ServiceEntry, ServiceKey, Timeouts};
 use crate::protocol::{self, DecodeError, Frame, FramePayload, Reply, Request};
 
@@ -38,24 +39,43 @@ use crate::protocol::{self, DecodeError, Frame, FramePayload, Reply, Request};
 /// words ipvsadm uses for that operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// Looking up the IPVS family id.
     ResolveFamily,
+    /// `-A`.
     AddService,
+    /// `-E`.
     EditService,
+    /// `-D`.
     DelService,
+    /// `-C`.
     Flush,
+    /// `-a`.
     AddDest,
+    /// `-e`.
     EditDest,
+    /// `-d`.
     DelDest,
+    /// `-Z` of all services.
     Zero,
+    /// `-Z` of one service.
     ZeroService,
+    /// Reading all services.
     GetServices,
+    /// Reading one service.
     GetService,
+    /// Reading a service's real servers.
     GetDests,
+    /// Reading the kernel's IPVS version.
     GetInfo,
+    /// Reading the timeouts.
     GetTimeouts,
+    /// `--set`.
     SetTimeouts,
+    /// Reading the sync daemons.
     GetDaemons,
+    /// `--start-daemon`.
     StartDaemon,
+    /// `--stop-daemon`.
     StopDaemon,
 }
 
@@ -67,17 +87,61 @@ pub enum Error {
     /// The kernel has no IPVS family (module not loaded, or no IPVS at all).
     NoIpvs(i32),
     /// The kernel refused a request with this errno (positive).
-    Kernel { op: Op, errno: i32 },
+    Kernel {
+        /// What was asked.
+        op: Op,
+        /// The kernel's errno, positive.
+        errno: i32,
+    },
     /// The kernel's reply could not be decoded.
     Decode(DecodeError),
     /// The socket's receive buffer overflowed and the kernel's answer to
     /// this request was lost: whether it was carried out is unknown.
-    AnswerLost { op: Op },
+    AnswerLost {
+        /// What was asked.
+        op: Op,
+    },
     /// Every attempt to read a table was disturbed by changes made at the
     /// same time (interrupted dumps or receive-buffer overflows).
-    Unsettled { op: Op, tries: u32 },
+    Unsettled {
+        /// The dump that was asked for.
+        op: Op,
+        /// How many times it was asked for.
+        tries: u32,
+    },
+    /// The namespace to open the client in could not be entered.
+    Namespace(NetnsError),
 }
 
+/// What kind of failure an [`Error`] is, for callers that act on it
+/// without reading its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service, real server, daemon, scheduler or persistence engine
+    /// named by the request does not exist.
+    NotFound,
+    /// The service, real server or daemon already exists.
+    Exists,
+    /// The caller lacks the privilege (`CAP_NET_ADMIN`, or `CAP_SYS_ADMIN`
+    /// to enter a namespace).
+    PermissionDenied,
+    /// The kernel has no IPVS (module not loaded or not built).
+    NoIpvs,
+    /// The kernel found the request invalid (`EINVAL`).
+    InvalidInput,
+    /// The network namespace does not exist or is not one.
+    NoNamespace,
+    /// The kernel refused the request with another errno.
+    Kernel(i32),
+    /// The answer was lost or could not be read, or the table kept
+    /// changing: the outcome is unknown, trying again may help.
+    Unsettled,
+    /// The socket failed.
+    Io,
+}
+
+/// The result of a client call.
 pub type Result<T> = std::result::Result<T, Error>;
 
 const EPERM: i32 = 1;
@@ -98,7 +162,32 @@ impl Error {
             Error::Kernel { errno, .. } | Error::NoIpvs(errno) => Some(*errno),
             Error::Io(e) => e.raw_os_error(),
             Error::AnswerLost { .. } => Some(ENOBUFS),
+            Error::Namespace(e) => e.source.raw_os_error(),
             Error::Decode(_) | Error::Unsettled { .. } => None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NoIpvs(_) => ErrorKind::NoIpvs,
+            Error::Namespace(e) if e.is_not_found() => ErrorKind::NoNamespace,
+            Error::Namespace(e) => match e.source.raw_os_error() {
+                Some(EPERM) | Some(libc::EACCES) => ErrorKind::PermissionDenied,
+                Some(EINVAL) => ErrorKind::NoNamespace,
+                _ => ErrorKind::Io,
+            },
+            Error::Kernel { errno, .. } => match *errno {
+                ESRCH | ENOENT => ErrorKind::NotFound,
+                EEXIST => ErrorKind::Exists,
+                EPERM => ErrorKind::PermissionDenied,
+                EINVAL => ErrorKind::InvalidInput,
+                ENOPROTOOPT => ErrorKind::NoIpvs,
+                other => ErrorKind::Kernel(other),
+            },
+            Error::Io(e) if e.raw_os_error() == Some(EPERM) => ErrorKind::PermissionDenied,
+            Error::Io(_) => ErrorKind::Io,
+            Error::Decode(_) | Error::AnswerLost { .. } | Error::Unsettled { .. } => ErrorKind::Unsettled,
         }
     }
 
@@ -107,6 +196,7 @@ impl Error {
         matches!(self, Error::Kernel { errno, .. } if *errno == ESRCH || *errno == ENOENT)
     }
 
+    /// The caller lacks the privilege the request needs.
     pub fn is_permission_denied(&self) -> bool {
         self.errno() == Some(EPERM)
     }
@@ -128,11 +218,20 @@ impl fmt::Display for Error {
                 f,
                 "the IPVS table kept changing while it was read ({tries} interrupted attempts)"
             ),
+            Error::Namespace(e) => write!(f, "{e}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Namespace(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
@@ -239,6 +338,7 @@ const NETLINK_CAP_ACK: libc::c_int = 10;
 const NETLINK_EXT_ACK: libc::c_int = 11;
 
 impl NetlinkSocket {
+    /// Open a generic-netlink socket in the namespace of the calling thread.
     pub fn open() -> io::Result<NetlinkSocket> {
         let mut sock = Socket::new(NETLINK_GENERIC)?;
         let addr = sock.bind_auto()?;
@@ -402,6 +502,14 @@ impl Client {
     /// Open the socket and resolve the IPVS family.
     pub fn open() -> Result<Client> {
         Client::with_transport(Box::new(NetlinkSocket::open()?))
+    }
+
+    /// Open the socket in a network namespace: the client then reaches
+    /// that namespace's IPVS table, whatever namespace the thread is in.
+    /// The calling thread enters the namespace only while the socket is
+    /// opened (which needs `CAP_SYS_ADMIN`).
+    pub fn open_in(namespace: &Namespace) -> Result<Client> {
+        namespace.within(Client::open).map_err(Error::Namespace)?
     }
 
     /// A client over another transport; resolves the IPVS family through it.
@@ -709,30 +817,37 @@ impl Client {
         Ok(())
     }
 
+    /// Add a virtual service (`-A`).
     pub fn add_service(&mut self, svc: &Service) -> Result<()> {
         self.execute(Op::AddService, &Request::new_service(svc))
     }
 
+    /// Change a virtual service (`-E`).
     pub fn edit_service(&mut self, svc: &Service) -> Result<()> {
         self.execute(Op::EditService, &Request::set_service(svc))
     }
 
+    /// Delete a virtual service and its real servers (`-D`).
     pub fn del_service(&mut self, key: &ServiceKey) -> Result<()> {
         self.execute(Op::DelService, &Request::del_service(key))
     }
 
+    /// Delete every virtual service (`-C`).
     pub fn flush(&mut self) -> Result<()> {
         self.execute(Op::Flush, &Request::flush())
     }
 
+    /// Add a real server to a service (`-a`).
     pub fn add_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::AddDest, &Request::new_dest(key, dest))
     }
 
+    /// Change a real server (`-e`): weight, thresholds, forwarding, tunnel.
     pub fn edit_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::EditDest, &Request::set_dest(key, dest))
     }
 
+    /// Remove a real server (`-d`); only its address and port count.
     pub fn del_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::DelDest, &Request::del_dest(key, dest))
     }
@@ -743,6 +858,7 @@ impl Client {
         self.execute(op, &Request::zero(key))
     }
 
+    /// The kernel's IPVS version and connection table size.
     pub fn info(&mut self) -> Result<Info> {
         let replies = self.transact(Op::GetInfo, &Request::get_info())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no info reply"))?;
@@ -783,24 +899,29 @@ impl Client {
         Ok(entries)
     }
 
+    /// The tcp, tcpfin and udp timeouts.
     pub fn timeouts(&mut self) -> Result<Timeouts> {
         let replies = self.transact(Op::GetTimeouts, &Request::get_config())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no timeout reply"))?;
         Ok(protocol::decode_timeouts(first)?)
     }
 
+    /// Set the timeouts (`--set`; 0 keeps a value).
     pub fn set_timeouts(&mut self, t: &Timeouts) -> Result<()> {
         self.execute(Op::SetTimeouts, &Request::set_config(t))
     }
 
+    /// The sync daemons that run (master first).
     pub fn daemons(&mut self) -> Result<Vec<Daemon>> {
         self.dump(Op::GetDaemons, &Request::get_daemon(), &protocol::decode_daemon)
     }
 
+    /// Start a sync daemon (`--start-daemon`).
     pub fn start_daemon(&mut self, d: &Daemon) -> Result<()> {
         self.execute(Op::StartDaemon, &Request::new_daemon(d))
     }
 
+    /// Stop a sync daemon (`--stop-daemon`).
     pub fn stop_daemon(&mut self, role: DaemonRole) -> Result<()> {
         self.execute(Op::StopDaemon, &Request::del_daemon(role))
     }
@@ -840,6 +961,22 @@ const REPLY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_kinds() {
+        let k = |op, errno| Error::Kernel { op, errno }.kind();
+        assert_eq!(k(Op::DelService, ESRCH), ErrorKind::NotFound);
+        assert_eq!(k(Op::EditDest, ENOENT), ErrorKind::NotFound);
+        assert_eq!(k(Op::AddService, EEXIST), ErrorKind::Exists);
+        assert_eq!(k(Op::Flush, EPERM), ErrorKind::PermissionDenied);
+        assert_eq!(k(Op::AddDest, EINVAL), ErrorKind::InvalidInput);
+        assert_eq!(k(Op::AddService, EOPNOTSUPP), ErrorKind::Kernel(EOPNOTSUPP));
+        assert_eq!(Error::NoIpvs(ENOENT).kind(), ErrorKind::NoIpvs);
+        assert_eq!(Error::Io(io::Error::from_raw_os_error(EPERM)).kind(), ErrorKind::PermissionDenied);
+        assert_eq!(Error::AnswerLost { op: Op::Flush }.kind(), ErrorKind::Unsettled);
+        let missing = Client::open_in(&Namespace::parse("no-such-namespace-for-tests")).err().map(|e| e.kind());
+        assert_eq!(missing, Some(ErrorKind::NoNamespace));
+    }
 
     #[test]
     fn messages_follow_the_operation() {

@@ -24,7 +24,7 @@ pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) ->
     let name = Path::new(&program).file_name().and_then(|n| n.to_str()).unwrap_or("ipvsadm");
     let status = match name {
         "ipvsadm-save" => cli::run_save(name, &rest),
-        "ipvsadm-restore" => cli::run_restore_wrapper(),
+        "ipvsadm-restore" => cli::run_restore_wrapper(&rest),
         _ => cli::run(&program, &rest),
     };
     std::process::exit(status);

@@ -31,7 +31,12 @@ pub enum ConnError {
     /// The file could not be opened or read.
     Open(std::io::Error),
     /// A line that is not a connection entry (1-based line number).
-    Unexpected { line: usize, text: String },
+    Unexpected {
+        /// Its line number, from 1.
+        line: usize,
+        /// The line.
+        text: String,
+    },
 }
 
 impl fmt::Display for ConnError {

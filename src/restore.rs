@@ -138,10 +138,20 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step<'a> {
     /// Changes to send, for [`crate::client::Client::apply_encoded`].
-    Changes { ops: &'a [Op], requests: &'a [u8] },
+    Changes {
+        /// What each request is, in order.
+        ops: &'a [Op],
+        /// The requests, encoded.
+        requests: &'a [u8],
+    },
     /// A command that is not a change (a listing, `-S`, `-h`, `-v`), from
     /// this line.
-    Command { line: usize, command: Command },
+    Command {
+        /// Its line of the input, from 1.
+        line: usize,
+        /// The command.
+        command: Command,
+    },
 }
 
 impl Plan {

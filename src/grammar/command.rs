@@ -57,9 +57,11 @@ pub enum ListWhat {
 /// The options of a listing (`-L`) or save (`-S`), as ipvsadm's format flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Listing {
+    /// What is listed.
     pub what: ListWhat,
     /// `-t`/`-u`/`--sctp-service`/`-f`: only this service.
     pub service: Option<ServiceKey>,
+    /// The format flags.
     pub format: Format,
 }
 
@@ -82,4 +84,6 @@ pub struct Format {
     pub tun_info: bool,
     /// `--nosort` (`--sort` is the default and clears it)
     pub nosort: bool,
+    /// `--json`: one JSON document instead of ipvsadm's text.
+    pub json: bool,
 }

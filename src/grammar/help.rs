@@ -78,6 +78,8 @@ Options:
   --ops          -o                   one-packet scheduling
   --numeric      -n                   numeric output of addresses and ports
   --sched-flags  -b flags             scheduler flags (comma-separated)
+  --json                              list as one JSON document (with -L)
+  --netns        name|path            act in this network namespace
 Daemon Options:
   --syncid sid                        syncid for connection sync (default=255)
   --sync-maxlen length                Max sync message length (default=1472)
@@ -87,7 +89,7 @@ Daemon Options:
   --mcast-ttl ttl                     Multicast TTL (default=1)
 "#;
 
-/// The help text naming `program` (argv[0]) in its usage lines.
+/// The help text naming `program` (`argv[0]`) in its usage lines.
 pub fn help_text(program: &str) -> String {
     if program == "ipvsadm" {
         return HELP.to_string();

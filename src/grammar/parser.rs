@@ -233,6 +233,9 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
     };
 
     check_options(&draft)?;
+    if draft.format.json && draft.cmd != Cmd::List {
+        return Err(ArgError::fail(format!("Illegal 'json' option with the '{}' command", draft.cmd.name())));
+    }
     if draft.cmd == Cmd::List {
         check_list(&draft)?;
     }
@@ -469,6 +472,16 @@ fn option(d: &mut Draft, found: Found, ctx: &Ctx) -> Result<(), ArgError> {
             d.mark(Col::TunRemCsum)?;
             d.tun_flags = tun_flags::REMCSUM;
         }
+        Opt::Json => {
+            if d.format.json {
+                return Err(ArgError::fail("multiple 'json' options specified"));
+            }
+            d.format.json = true;
+        }
+        // The command line's --netns is taken out before the parse
+        // (super::take_netns): here it is in a restore line or a library
+        // call, where it cannot act.
+        Opt::Netns => return Err(ArgError::fail("Illegal 'netns' option here: it goes on the command line")),
     }
     Ok(())
 }

@@ -145,6 +145,8 @@ fn extra_for(id: Opt) -> Extra {
         Opt::TunNoCsum => extra("tunnel without checksums"),
         Opt::TunCsum => extra("tunnel with checksums"),
         Opt::TunRemCsum => extra("tunnel with remote checksum offload"),
+        Opt::Json => extra("list as one JSON document (with -L)"),
+        Opt::Netns => valued("run in this network namespace (a name or a path)", "netns", ValueHint::AnyPath),
     }
 }
 

@@ -66,6 +66,9 @@ pub(crate) enum Opt {
     TunNoCsum,
     TunCsum,
     TunRemCsum,
+    // beyond ipvsadm (not in the compatibility table: see the parser)
+    Json,
+    Netns,
 }
 
 const fn spec(long: &'static str, short: Option<char>, arg: ArgKind, id: Opt) -> Spec {
@@ -134,6 +137,8 @@ pub(crate) const SPECS: &[Spec] = &[
     spec("tun-nocsum", None, No, Opt::TunNoCsum),
     spec("tun-csum", None, No, Opt::TunCsum),
     spec("tun-remcsum", None, No, Opt::TunRemCsum),
+    spec("json", None, No, Opt::Json),
+    spec("netns", None, Required, Opt::Netns),
 ];
 
 /// The commands, in the order of the compatibility table.

@@ -12,14 +12,21 @@ use crate::model::Family;
 /// variant says big-endian, as the kernel's `nla_get_*` expect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attr {
+    /// Kind and an 8-bit value.
     U8(u16, u8),
+    /// Kind and a 16-bit value in host order.
     U16(u16, u16),
+    /// Kind and a 16-bit value in network order.
     U16Be(u16, u16),
+    /// Kind and a 32-bit value in host order.
     U32(u16, u32),
+    /// Kind and a 32-bit value in network order.
     U32Be(u16, u32),
+    /// Kind and raw bytes.
     Bytes(u16, Vec<u8>),
     /// A string, sent with its terminating NUL.
     Str(u16, String),
+    /// Kind and nested attributes.
     Nested(u16, Vec<Attr>),
 }
 
@@ -34,6 +41,7 @@ impl Attr {
         Attr::Bytes(kind, bytes)
     }
 
+    /// An address-family attribute.
     pub fn family(kind: u16, family: Family) -> Attr {
         Attr::U16(kind, af_number(family))
     }
@@ -137,6 +145,7 @@ fn walk(buf: &[u8], mut each: impl FnMut(u16, usize, usize)) -> Result<(), Decod
 }
 
 impl<'a> Attrs<'a> {
+    /// Split a buffer into attributes.
     pub fn parse(buf: &'a [u8]) -> Result<Attrs<'a>, DecodeError> {
         let mut a = Attrs { starts: [NONE; SLOTS], lens: [0; SLOTS], buf };
         walk(buf, |kind, start, len| {
@@ -171,30 +180,37 @@ impl<'a> Attrs<'a> {
         found.and_then(|(start, len)| self.buf.get(start..start + len))
     }
 
+    /// The nested attributes of `kind`, if present.
     pub fn nested(&self, kind: u16) -> Result<Option<Attrs<'a>>, DecodeError> {
         self.get(kind).map(Attrs::parse).transpose()
     }
 
+    /// The 8-bit value of `kind`, if present.
     pub fn u8(&self, kind: u16) -> Result<Option<u8>, DecodeError> {
         self.fixed::<1>(kind).map(|o| o.map(|b| b[0]))
     }
 
+    /// The 16-bit value of `kind`, if present.
     pub fn u16(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
         self.fixed::<2>(kind).map(|o| o.map(u16::from_ne_bytes))
     }
 
+    /// The 16-bit network-order value of `kind`, if present.
     pub fn u16_be(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
         self.fixed::<2>(kind).map(|o| o.map(u16::from_be_bytes))
     }
 
+    /// The 32-bit value of `kind`, if present.
     pub fn u32(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
         self.fixed::<4>(kind).map(|o| o.map(u32::from_ne_bytes))
     }
 
+    /// The 32-bit network-order value of `kind`, if present.
     pub fn u32_be(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
         self.fixed::<4>(kind).map(|o| o.map(u32::from_be_bytes))
     }
 
+    /// The 64-bit value of `kind`, if present.
     pub fn u64(&self, kind: u16) -> Result<Option<u64>, DecodeError> {
         self.fixed::<8>(kind).map(|o| o.map(u64::from_ne_bytes))
     }
@@ -245,6 +261,7 @@ impl<'a> Attrs<'a> {
         self.u32(kind)?.ok_or_else(|| missing(what))
     }
 
+    /// The 16-bit value of `kind`; its absence is an error naming `what`.
     pub fn req_u16(&self, kind: u16, what: &str) -> Result<u16, DecodeError> {
         self.u16(kind)?.ok_or_else(|| missing(what))
     }

@@ -51,9 +51,13 @@ where
 /// One message of a datagram.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
+    /// Sequence number.
     pub seq: u32,
+    /// Port id of the socket it is for.
     pub port: u32,
+    /// Netlink flags.
     pub flags: u16,
+    /// What it carries.
     pub payload: FramePayload,
 }
 
@@ -65,6 +69,7 @@ impl Frame {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// What a netlink message carries.
 pub enum FramePayload {
     /// End of a dump, with its status (0 or a negative errno).
     Done(i32),

@@ -15,7 +15,9 @@ use crate::model::{
 /// A request to the IPVS family: a command and its attributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The IPVS command.
     pub cmd: u8,
+    /// Its attributes.
     pub attrs: Vec<Attr>,
 }
 
@@ -44,7 +46,9 @@ impl Emitable for Request {
 /// on demand by the `decode_*` functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    /// The IPVS command.
     pub cmd: u8,
+    /// Its attributes, encoded.
     pub payload: Vec<u8>,
 }
 
@@ -55,6 +59,7 @@ impl ParseableParametrized<[u8], GenlHeader> for Reply {
 }
 
 impl Reply {
+    /// The attributes of the reply.
     pub fn attrs(&self) -> Result<Attrs<'_>, DecodeError> {
         Attrs::parse(&self.payload)
     }
@@ -65,14 +70,17 @@ impl Request {
         Request { cmd, attrs }
     }
 
+    /// Add a service.
     pub fn new_service(svc: &Service) -> Request {
         Request::new(CMD_NEW_SERVICE, vec![service_attr(svc)])
     }
 
+    /// Change a service.
     pub fn set_service(svc: &Service) -> Request {
         Request::new(CMD_SET_SERVICE, vec![service_attr(svc)])
     }
 
+    /// Delete a service.
     pub fn del_service(key: &ServiceKey) -> Request {
         Request::new(CMD_DEL_SERVICE, vec![service_key_attr(key)])
     }
@@ -82,14 +90,17 @@ impl Request {
         Request::new(CMD_GET_SERVICE, key.map(service_key_attr).into_iter().collect())
     }
 
+    /// Add a real server.
     pub fn new_dest(key: &ServiceKey, dest: &Dest) -> Request {
         Request::new(CMD_NEW_DEST, vec![service_key_attr(key), dest_attr(key, dest, true)])
     }
 
+    /// Change a real server.
     pub fn set_dest(key: &ServiceKey, dest: &Dest) -> Request {
         Request::new(CMD_SET_DEST, vec![service_key_attr(key), dest_attr(key, dest, true)])
     }
 
+    /// Delete a real server.
     pub fn del_dest(key: &ServiceKey, dest: &Dest) -> Request {
         Request::new(CMD_DEL_DEST, vec![service_key_attr(key), dest_attr(key, dest, false)])
     }
@@ -99,22 +110,27 @@ impl Request {
         Request::new(CMD_GET_DEST, vec![service_key_attr(key)])
     }
 
+    /// Zero the counters of one service or all.
     pub fn zero(key: Option<&ServiceKey>) -> Request {
         Request::new(CMD_ZERO, key.map(service_key_attr).into_iter().collect())
     }
 
+    /// Delete all services.
     pub fn flush() -> Request {
         Request::new(CMD_FLUSH, vec![])
     }
 
+    /// Ask for the version.
     pub fn get_info() -> Request {
         Request::new(CMD_GET_INFO, vec![])
     }
 
+    /// Ask for the timeouts.
     pub fn get_config() -> Request {
         Request::new(CMD_GET_CONFIG, vec![])
     }
 
+    /// Set the timeouts.
     pub fn set_config(t: &Timeouts) -> Request {
         Request::new(
             CMD_SET_CONFIG,
@@ -126,6 +142,7 @@ impl Request {
         )
     }
 
+    /// Start a sync daemon.
     pub fn new_daemon(d: &Daemon) -> Request {
         let mut a = vec![
             Attr::U32(DAEMON_ATTR_STATE, d.role.code()),
@@ -153,6 +170,7 @@ impl Request {
         Request::new(CMD_NEW_DAEMON, vec![Attr::Nested(CMD_ATTR_DAEMON, a)])
     }
 
+    /// Stop a sync daemon.
     pub fn del_daemon(role: DaemonRole) -> Request {
         Request::new(
             CMD_DEL_DAEMON,
@@ -160,6 +178,7 @@ impl Request {
         )
     }
 
+    /// Ask for the sync daemons.
     pub fn get_daemon() -> Request {
         Request::new(CMD_GET_DAEMON, vec![])
     }
@@ -329,6 +348,7 @@ fn decode_stats(a: &Attrs<'_>, kind64: u16, kind32: u16) -> Result<Stats, Decode
     })
 }
 
+/// The version of a `GET_INFO` reply.
 pub fn decode_info(reply: &Reply) -> Result<Info, DecodeError> {
     let a = reply.attrs()?;
     Ok(Info {
@@ -337,6 +357,7 @@ pub fn decode_info(reply: &Reply) -> Result<Info, DecodeError> {
     })
 }
 
+/// The timeouts of a `GET_CONFIG` reply.
 pub fn decode_timeouts(reply: &Reply) -> Result<Timeouts, DecodeError> {
     let a = reply.attrs()?;
     Ok(Timeouts {
@@ -346,6 +367,7 @@ pub fn decode_timeouts(reply: &Reply) -> Result<Timeouts, DecodeError> {
     })
 }
 
+/// One daemon of a `GET_DAEMON` reply.
 pub fn decode_daemon(reply: &Reply) -> Result<Daemon, DecodeError> {
     let top = reply.attrs()?;
     let a = top.nested(CMD_ATTR_DAEMON)?.ok_or_else(|| missing("daemon"))?;

@@ -21,6 +21,7 @@ use std::fmt;
 pub struct DecodeError(String);
 
 impl DecodeError {
+    /// An error with this message.
     pub fn new(msg: impl Into<String>) -> DecodeError {
         DecodeError(msg.into())
     }
