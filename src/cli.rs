@@ -1,10 +1,13 @@
 //! The `ipvsadm` command: parse with [`ipvs::grammar`], carry out with
 //! [`ipvs::client`], print with [`ipvs::output`], and exit as ipvsadm does.
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 
+use std::time::{Duration, Instant};
+
+use ipvs::apply;
 use ipvs::client::{self, Client};
-use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
+use ipvs::grammar::{self, Apply, Command, Drain, ListWhat, Listing, SystemResolver};
 use ipvs::listing::{ListError, Source};
 use ipvs::model::{Dest, Info, Service, ServiceEntry};
 use ipvs::netns::Namespace;
@@ -17,6 +20,19 @@ const OUT_BUF: usize = 64 * 1024;
 
 /// Exit status for a failure the kernel reported (ipvsadm exits with -1).
 const KERNEL_FAILURE: i32 = 255;
+
+/// `--apply` statuses (besides 0, the table was already equal, and
+/// [`KERNEL_FAILURE`]): the file could not be read; the file was refused
+/// by the checks (nothing changed); changes were made (or, with
+/// `--dry-run`, would be).
+const APPLY_UNREADABLE: i32 = 1;
+const APPLY_REFUSED: i32 = 2;
+const APPLY_CHANGED: i32 = 3;
+
+/// `--drain`: the time limit passed with connections left.
+const DRAIN_TIMED_OUT: i32 = 1;
+/// How often `--drain` looks at the connection counts.
+const DRAIN_POLL: Duration = Duration::from_millis(250);
 
 /// Run one ipvsadm invocation; returns the exit status.
 pub fn run(program: &str, args: &[String]) -> i32 {
@@ -37,6 +53,8 @@ pub fn run(program: &str, args: &[String]) -> i32 {
     };
     let status = match command {
         Command::Restore => session.restore(io::stdin().lock()),
+        Command::Apply(a) => session.apply(&a),
+        Command::Drain(d) => session.drain(&d),
         other => session.execute(&other),
     };
     flush_stdout(status)
@@ -235,6 +253,10 @@ impl<'a> Session<'a> {
             Command::Restore => return Err(Failure::exit("restore inside restore", 2)),
             Command::Help => print_help()?,
             Command::Version => print_version()?,
+            // Carried out by `run` (the grammar refuses them on restore lines).
+            Command::Apply(_) | Command::Drain(_) => {
+                return Err(Failure::exit("--apply and --drain stand alone", 2))
+            }
         }
         Ok(())
     }
@@ -406,6 +428,165 @@ impl<'a> Session<'a> {
             }
         }
         failed.unwrap_or(0)
+    }
+}
+
+impl Session<'_> {
+    /// `--apply FILE|-`: read and check the whole file as `-R` does, build
+    /// the table it describes, read the kernel's, and make the changes
+    /// [`apply::plan`] gives, in batches (or print them, `--dry-run`).
+    /// Statuses: 0 nothing to change, [`APPLY_CHANGED`], [`APPLY_UNREADABLE`],
+    /// [`APPLY_REFUSED`] (nothing changed), [`KERNEL_FAILURE`] (the
+    /// kernel refused a change; each is reported, the others are made).
+    fn apply(&mut self, a: &Apply) -> i32 {
+        let read = if a.file == "-" {
+            restore::read_all(self.program, io::stdin().lock(), &SystemResolver)
+        } else {
+            match std::fs::File::open(&a.file) {
+                Ok(f) => restore::read_all(self.program, io::BufReader::new(f), &SystemResolver),
+                Err(e) => {
+                    let _ = writeln!(io::stderr(), "{}: cannot read {}: {e}", self.program, a.file);
+                    return APPLY_UNREADABLE;
+                }
+            }
+        };
+        let commands = match read {
+            Ok(c) => c,
+            Err(rejected) => {
+                let _ = writeln!(io::stderr(), "{rejected}");
+                return if rejected.line == 0 { APPLY_UNREADABLE } else { APPLY_REFUSED };
+            }
+        };
+        let target = match apply::target(&commands) {
+            Ok(t) => t,
+            Err(e) => {
+                let text = line_text(&commands, e.line);
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}: apply line {}{text}: {} (nothing applied)",
+                    self.program,
+                    e.line,
+                    e.why
+                );
+                return APPLY_REFUSED;
+            }
+        };
+        let current = match self.client.table() {
+            Ok(t) => t,
+            Err(e) => return report(&e.into()),
+        };
+        let changes = apply::plan(&current, &target);
+        if changes.is_empty() {
+            return 0;
+        }
+        if a.dry_run {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for c in &changes {
+                if output::write_change(&mut out, c).is_err() {
+                    return 1;
+                }
+            }
+            return if out.flush().is_ok() { APPLY_CHANGED } else { 1 };
+        }
+        let requests: Vec<_> = changes.iter().filter_map(restore::change).collect();
+        let mut failed = false;
+        let mut err = io::stderr().lock();
+        match self.client.batch(&requests) {
+            Ok(results) => {
+                for e in results.into_iter().filter_map(Result::err) {
+                    let _ = writeln!(err, "{e}");
+                    failed = true;
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(err, "{e}");
+                failed = true;
+            }
+        }
+        if failed {
+            KERNEL_FAILURE
+        } else {
+            APPLY_CHANGED
+        }
+    }
+
+    /// `--drain`: set the real server's weight to 0 (new connections go
+    /// elsewhere), wait until its active connections (with `--drain-inactive`
+    /// also its inactive ones) are gone, showing how many are left when
+    /// standard error is a terminal, then delete it. Past `--drain-timeout`
+    /// it stays with weight 0 and the status is [`DRAIN_TIMED_OUT`].
+    fn drain(&mut self, d: &Drain) -> i32 {
+        let started = Instant::now();
+        let limit = d.timeout.map(|s| Duration::from_secs(u64::from(s)));
+        let tty = io::stderr().is_terminal();
+        let mut first = true;
+        loop {
+            let dest = match self.drained_dest(d) {
+                Ok(dest) => dest,
+                Err(f) => return report(&f),
+            };
+            if first {
+                first = false;
+                let mut zero = dest.clone();
+                zero.weight = 0;
+                if let Err(e) = self.client.edit_dest(&d.key, &zero) {
+                    return report(&e.into());
+                }
+            }
+            let left = dest.active_conns + if d.inactive { dest.inact_conns } else { 0 };
+            if tty {
+                let _ = write!(io::stderr(), "\r{left} connections left   ");
+            }
+            if left == 0 {
+                if tty {
+                    let _ = writeln!(io::stderr());
+                }
+                return match self.client.del_dest(&d.key, &dest) {
+                    Ok(()) => 0,
+                    Err(e) => report(&e.into()),
+                };
+            }
+            if limit.is_some_and(|l| started.elapsed() >= l) {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}{}: drain of {} timed out after {} s with {left} connections left; its weight stays 0",
+                    if tty { "\n" } else { "" },
+                    self.program,
+                    output::addr_port_text(&output::Numeric, &dest.addr, dest.port, None),
+                    d.timeout.unwrap_or(0),
+                );
+                return DRAIN_TIMED_OUT;
+            }
+            std::thread::sleep(DRAIN_POLL);
+        }
+    }
+
+    /// The real server being drained, as the kernel has it now.
+    fn drained_dest(&mut self, d: &Drain) -> Result<Dest, Failure> {
+        let dests = self.client.dests(&d.key).map_err(|e| {
+            if e.is_not_found() {
+                Failure::exit("No such service", 1)
+            } else {
+                e.into()
+            }
+        })?;
+        dests
+            .into_iter()
+            .find(|x| x.addr == d.dest.addr && x.port == d.dest.port)
+            .ok_or_else(|| Failure::exit("No such destination", KERNEL_FAILURE))
+    }
+}
+
+/// A change of the file, for messages: ` "LINE"` in restore format (as
+/// read, numeric); empty for a line that is not a change.
+fn line_text(commands: &[(usize, Command)], line: usize) -> String {
+    let mut out = Vec::new();
+    if let Some((_, c)) = commands.iter().find(|(n, _)| *n == line) {
+        let _ = output::write_change(&mut out, c);
+    }
+    match String::from_utf8_lossy(&out).trim_end() {
+        "" => String::new(),
+        text => format!(" {text:?}"),
     }
 }
 

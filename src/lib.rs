@@ -46,6 +46,7 @@ pub mod protocol;
 pub mod client;
 pub mod restore;
 pub mod listing;
+pub mod apply;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod resolve;

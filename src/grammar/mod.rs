@@ -20,7 +20,7 @@ mod table;
 mod tests;
 
 pub use addr::{services_lookup, NoNames, Resolver, SystemResolver};
-pub use command::{Command, Format, ListWhat, Listing};
+pub use command::{Apply, Command, Drain, Format, ListWhat, Listing};
 pub use help::{help_text, HELP};
 pub use parser::{
     DEFAULT_MCAST_INTERFACE, DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, MAX_IFNAME, MAX_TIMEOUT,

@@ -1220,3 +1220,42 @@ fn netns_is_taken_out_first() {
     assert!(err("-L --netns blue").0.contains("netns"));
     assert!(parse_restore_line_as("ipvsadm", "-A -t 10.0.0.1:80 --netns blue", &NoNames).is_err());
 }
+
+/// `--apply`, `--dry-run`, `--drain` and its options (beyond ipvsadm):
+/// checked in ipvsadm's words, never on a restore line.
+#[test]
+fn apply_and_drain() {
+    assert_eq!(
+        ok("--apply /etc/ipvsadm.rules --dry-run"),
+        Command::Apply(Apply { file: "/etc/ipvsadm.rules".into(), dry_run: true })
+    );
+    assert_eq!(ok("--apply -"), Command::Apply(Apply { file: "-".into(), dry_run: false }));
+    let key = ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+        port: 80,
+    };
+    let Command::Drain(d) = ok("--drain -t 192.0.2.1:80 -r 198.51.100.2 --drain-timeout 30 --drain-inactive")
+    else {
+        panic!()
+    };
+    assert_eq!((d.key, d.dest.port, d.timeout, d.inactive), (key, 80, Some(30), true));
+    let Command::Drain(d) = ok("--drain -f 3 -r 198.51.100.2:8080") else { panic!() };
+    assert_eq!((d.dest.port, d.timeout, d.inactive), (8080, None, false));
+    let fail = |m: &str| (format!("{m}\n"), 2);
+    // As for --start-daemon: a command without its value is "Try ...".
+    assert_eq!(err("--apply").1, 255);
+    assert_eq!(err("--apply f --dry-run --dry-run"), fail("multiple 'dry-run' options specified"));
+    assert_eq!(err("-C --dry-run"), fail("Illegal 'dry-run' option with the 'flush' command"));
+    assert_eq!(err("--apply f -n"), fail("Illegal 'numeric' option with the 'apply' command"));
+    assert_eq!(err("--apply f --drain-timeout 3"), fail("Illegal 'drain-timeout' option with the 'apply' command"));
+    assert_eq!(err("-d -t 192.0.2.1:80 -r 198.51.100.2 --drain-inactive"), fail("Illegal 'drain-inactive' option with the 'delete-server' command"));
+    assert_eq!(err("--drain -t 192.0.2.1:80"), fail("You need to supply the 'real-server' option for the 'drain' command"));
+    assert_eq!(err("--drain -t 192.0.2.1:80 -r 198.51.100.2 -w 0"), fail("Illegal 'weight' option with the 'drain' command"));
+    assert_eq!(err("--drain -t 192.0.2.1:80 -r 198.51.100.2 --drain-timeout x"), fail("illegal drain-timeout specified"));
+    assert_eq!(err("-L --apply f"), fail("invalid option `f'"));
+    for line in ["--apply f", "--drain -t 192.0.2.1:80 -r 198.51.100.2"] {
+        let e = parse_restore_line_as("ipvsadm", line, &TestNames).unwrap_err();
+        assert_eq!(e.status, 255, "{line}");
+    }
+}

@@ -23,7 +23,7 @@ pub use json::{write_connections_json, write_daemons_json, write_list_json, writ
 pub use list::{list_is_plain, version_line, write_list, write_list_entry, write_list_head};
 pub use names::{addr_port_text, addr_text, ipv6_text, Names, Numeric};
 pub use number::large_number;
-pub use save::{write_save, write_save_entry};
+pub use save::{as_saved_by_ipvsadm_1_31, write_change, write_save, write_save_entry};
 pub use sort::{compare_dests, compare_services, services_order};
 pub use timeouts::write_timeouts;
 

@@ -155,7 +155,7 @@ pub fn services_in_order(entries: &[ServiceEntry], nosort: bool) -> Vec<&Service
 }
 
 /// The listing order of services as the kernel listed them: their
-/// indexes, in the order [`services_in_order`] gives their entries.
+/// indexes, in the order `services_in_order` gives their entries.
 pub fn services_order(services: &[Service], nosort: bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..services.len()).collect();
     if !nosort {

@@ -103,7 +103,7 @@ use netlink_packet_core::Emitable;
 /// never breaks a listing.
 ///
 /// Reading one is on the path of every real server listed, so it
-/// allocates nothing: the last value of each kind below [`SLOTS`] (every
+/// allocates nothing: the last value of each kind below `SLOTS` (every
 /// kind IPVS defines) is kept in place; other kinds are looked up in the
 /// bytes.
 pub struct Attrs<'a> {
