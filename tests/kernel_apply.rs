@@ -342,8 +342,7 @@ fn run_series(series: &str) {
     ));
 
     let out = run_dir.join("report.txt");
-    let started = std::time::Instant::now();
-    let vm_problem = VmRun {
+    let run = VmRun {
         series,
         ours: &ours,
         payload: &payload,
@@ -354,8 +353,7 @@ fn run_series(series: &str) {
         mem_mb: None,
     }
     .run();
-    let secs = started.elapsed().as_secs_f64();
-    let report = String::from_utf8_lossy(&fs::read(&out).unwrap_or_default()).into_owned();
+    let (secs, report, vm_problem) = (run.secs, run.report(), run.problem);
     let mut problems: Vec<String> = vm_problem.into_iter().collect();
     let failures: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL")).collect();
     if !failures.is_empty() {

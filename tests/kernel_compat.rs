@@ -888,8 +888,7 @@ fn run_series(series: &str) {
             .map(|f| format!(", IPVSADM_CASES={f:?}"))
             .unwrap_or_default()
     ));
-    let started = std::time::Instant::now();
-    let vm_problem = VmRun {
+    let run = VmRun {
         series,
         ours: &ours,
         payload: &payload,
@@ -897,11 +896,11 @@ fn run_series(series: &str) {
         timeout_secs: vm_timeout,
         mem_mb: None,
     }
-    .run()
-    .map(|p| p.replace("timed out after", "timed out (IPVSADM_VM_TIMEOUT) after"));
-    let secs = started.elapsed().as_secs_f64();
+    .run();
+    let vm_problem =
+        run.problem.map(|p| p.replace("timed out after", "timed out (IPVSADM_VM_TIMEOUT) after"));
+    let (secs, raw) = (run.secs, run.raw);
     let console = run_dir.join("results.txt.console");
-    let raw = fs::read(&out).unwrap_or_default();
     let res = parse_results(&raw);
 
     let mut report = String::new();

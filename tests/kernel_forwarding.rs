@@ -164,8 +164,7 @@ fn run_series(series: &str) {
         names.len(),
         names.join(" ")
     ));
-    let started = std::time::Instant::now();
-    let vm_problem = VmRun {
+    let run = VmRun {
         series,
         ours: &ours,
         payload: &payload,
@@ -174,8 +173,7 @@ fn run_series(series: &str) {
         mem_mb: None,
     }
     .run();
-    let secs = started.elapsed().as_secs_f64();
-    let report = String::from_utf8_lossy(&fs::read(&out).unwrap_or_default()).into_owned();
+    let (secs, report, vm_problem) = (run.secs, run.report(), run.problem);
 
     let results = outcomes(&names, &report);
     let mut text = String::new();

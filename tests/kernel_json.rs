@@ -56,10 +56,8 @@ fn run_series(series: &str) {
         fs::copy(&path, payload.join(name)).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
     }
     let out = run_dir.join("report.txt");
-    let started = std::time::Instant::now();
-    let problem = VmRun { series, ours: &ours, payload: &payload, out: &out, timeout_secs: 400, mem_mb: None }.run();
-    let secs = started.elapsed().as_secs();
-    let report = fs::read_to_string(&out).unwrap_or_default();
+    let run = VmRun { series, ours: &ours, payload: &payload, out: &out, timeout_secs: 400, mem_mb: None }.run();
+    let (secs, report, problem) = (run.secs as u64, run.report(), run.problem);
     let mut errors = Vec::new();
     if let Some(p) = problem {
         errors.push(p);
