@@ -489,8 +489,7 @@ mod host {
         let out = dir.join("out");
         let ours = common::ours();
         let load_before = load();
-        let started = Instant::now();
-        let problem = common::VmRun {
+        let run = common::VmRun {
             series,
             ours: &ours,
             payload: &payload,
@@ -499,11 +498,10 @@ mod host {
             mem_mb: Some(2048),
         }
         .run();
-        let text = fs::read_to_string(&out).unwrap_or_default();
-        if let Some(p) = problem {
+        if let Some(p) = run.problem {
             return Err(format!("{p}; output in {}", out.display()));
         }
-        let elapsed = started.elapsed().as_secs();
+        let (text, elapsed) = (run.report(), run.secs as u64);
         report(series, &text, size, &load_before, elapsed)
     }
 
