@@ -8,15 +8,16 @@
 // goes away: `ipvsadm -L | head -1`) and read /proc/self/maps to place a
 // stack guard, a cost every invocation pays (scripts call ipvsadm
 // thousands of times). std works without it: on Linux it takes the
-// arguments from the C library.
-#![no_main]
+// arguments from the C library. (The unit-test build keeps std's `main`:
+// it is the test harness.)
+#![cfg_attr(not(test), no_main)]
 
 mod cli;
 
 use std::path::Path;
 
 /// The program's entry point, called by the C library.
-#[no_mangle]
+#[cfg_attr(not(test), no_mangle)]
 pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
     let program = args.next().unwrap_or_else(|| "ipvsadm".to_string());
