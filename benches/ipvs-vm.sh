@@ -7,7 +7,10 @@
 . /payload/params
 B=/payload/bench
 REF=/ref/ipvsadm
-OURS=/ours/ipvsadm
+# Ours: the static build (as the README installs it); /ours/ipvsadm is
+# cargo's default dynamic build, timed for one invocation too.
+OURS=/payload/ours-static
+DYNAMIC=/ours/ipvsadm
 IP=/usr/sbin/ip   # iproute2's: busybox's ip has no netns
 mkdir -p /tmp/bench && cd /tmp/bench || exit 1
 echo "kernel $(uname -r)"
@@ -93,10 +96,11 @@ done
 
 # Single invocations, alternating, each adding one service.
 fresh
-set -- $($IP netns exec $CUR $B vm singles "$SINGLES" $REF $OURS)
-if [ $# -eq 6 ] && [ "$3" = 0 ] && [ "$6" = 0 ]; then
+set -- $($IP netns exec $CUR $B vm singles "$SINGLES" $REF $OURS $DYNAMIC)
+if [ $# -eq 9 ] && [ "$3" = 0 ] && [ "$6" = 0 ] && [ "$9" = 0 ]; then
     echo "m single ipvsadm $SINGLES $1 $2"
     echo "m single ours $SINGLES $4 $5"
+    echo "m single-dynamic ours $SINGLES $7 $8"
 else
     echo "fail singles: $*"
 fi

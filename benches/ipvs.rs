@@ -23,6 +23,11 @@
 //! when `ipvsadm`, ours and the floor do not leave byte-identical `-S -n`
 //! output, or listings differ.
 //!
+//! "Ours" is the statically linked build the README installs (built here
+//! into `target/static/` first): a process that needs no dynamic loader
+//! starts in about two thirds of the time under emulation. The dynamic
+//! build cargo makes by default is timed too, for one invocation.
+//!
 //! `--small` (or `IPVS_BENCH_SIZE=small`) runs a small table, to prove the
 //! benchmark works (CI); it times nothing worth reading.
 //! Results stay in `target/vm-runs/bench-<series>/` (`bench-small-...`).
@@ -94,7 +99,7 @@ mod vm {
         match arg(0) {
             "rules" => rules(num(1)?, num(2)?).map_err(|e| e.to_string()),
             "time" => time(&args[1..]),
-            "singles" => singles(num(1)?, arg(2), arg(3)),
+            "singles" => singles(num(1)?, args.get(2..).unwrap_or_default()),
             "floor-restore" => floor_restore(num(1)?, num(2)?),
             "floor-list" => floor_list(),
             other => Err(format!("unknown subcommand `{other}`")),
@@ -151,16 +156,18 @@ mod vm {
         Ok(())
     }
 
-    /// `singles N REF OURS`: N invocations of each tool, alternating, each
-    /// adding one service (the reference on 203.0.113.1, ours on
-    /// 203.0.113.2); prints the median seconds an invocation, the largest
-    /// peak memory and the failures, one line a tool.
-    fn singles(n: u32, reference: &str, ours: &str) -> Result<(), String> {
-        let mut times = [Vec::new(), Vec::new()];
-        let mut rss = [0, 0];
-        let mut failed = [0, 0];
+    /// `singles N PROG...`: N invocations of each program, taking turns,
+    /// each adding one service (the first program's on 203.0.113.1, the
+    /// second's on 203.0.113.2, ...); prints the median seconds an
+    /// invocation, the largest peak memory and the failures, one line a
+    /// program.
+    fn singles(n: u32, progs: &[String]) -> Result<(), String> {
+        let mut times = vec![Vec::new(); progs.len()];
+        let mut rss = vec![0; progs.len()];
+        let mut failed = vec![0; progs.len()];
         for i in 0..n {
-            for (t, (prog, host)) in [(reference, 1), (ours, 2)].into_iter().enumerate() {
+            for (t, prog) in progs.iter().enumerate() {
+                let host = t + 1;
                 let args: Vec<String> = ["-A", "-t", &format!("203.0.113.{host}:{}", 1 + i), "-s", "rr"]
                     .iter()
                     .map(|s| s.to_string())
@@ -171,7 +178,7 @@ mod vm {
                 failed[t] += (code != 0) as u32;
             }
         }
-        for t in 0..2 {
+        for t in 0..progs.len() {
             println!("{:.6} {} {}", median(&mut times[t]), rss[t], failed[t]);
         }
         Ok(())
@@ -435,12 +442,19 @@ mod host {
             }
         }
         let size = if small { &SMALL } else { &FULL };
+        let static_ours = match static_build() {
+            Ok(path) => path,
+            Err(e) => {
+                common::loud(&format!("bench: {e}\n"));
+                return ExitCode::FAILURE;
+            }
+        };
         let mut ok = true;
         for series in kernels {
             if !common::vm_ready(series, "the IPVS benchmark") {
                 continue;
             }
-            match run_series(series, size) {
+            match run_series(series, size, &static_ours) {
                 Ok(report) => common::loud(&report),
                 Err(e) => {
                     common::loud(&format!("bench on {series}: FAILED: {e}\n"));
@@ -460,7 +474,28 @@ mod host {
         ExitCode::from(2)
     }
 
-    fn run_series(series: &str, size: &Size) -> Result<String, String> {
+    /// Builds ours statically linked, as the README's install command does,
+    /// into `target/static/`; returns the binary.
+    fn static_build() -> Result<std::path::PathBuf, String> {
+        let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
+        let dir = common::root().join("target/static");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // CARGO_ENCODED_RUSTFLAGS wins over any other flags; with --target
+        // they apply to the binary only, not to the build's proc macros.
+        let status = Command::new(cargo)
+            .current_dir(common::root())
+            .args(["build", "--release", "--locked", "--bin", "ipvsadm", "--target", &triple])
+            .env("CARGO_TARGET_DIR", &dir)
+            .env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+crt-static")
+            .status()
+            .map_err(|e| format!("cannot run cargo for the static build: {e}"))?;
+        if !status.success() {
+            return Err(format!("the static build failed ({status})"));
+        }
+        Ok(dir.join(triple).join("release/ipvsadm"))
+    }
+
+    fn run_series(series: &str, size: &Size, static_ours: &Path) -> Result<String, String> {
         // The small run of CI never overwrites the results of a full one.
         let name = if size.services == FULL.services { "bench" } else { "bench-small" };
         let dir = common::root().join(format!("target/vm-runs/{name}-{series}"));
@@ -473,6 +508,7 @@ mod host {
         copy(&common::root().join("benches/ipvs-vm.sh"), "main.sh")?;
         let me = std::env::current_exe().map_err(|e| e.to_string())?;
         copy(&me, "bench")?;
+        copy(static_ours, "ours-static")?;
         let scale: Vec<String> = size.scale.iter().map(u32::to_string).collect();
         fs::write(
             payload.join("params"),
@@ -575,19 +611,22 @@ mod host {
         };
         let show = |v: Option<(f64, i64, usize)>| v.map(|(s, _, k)| format!("{s:.3} ({k})")).unwrap_or("-".into());
         let rss = |v: Option<(f64, i64, usize)>| v.map(|(_, r, _)| r.to_string()).unwrap_or("-".into());
-        let rows: [(&str, &str, &str); 5] = [
+        let rows: [(&str, &str, &str); 6] = [
             ("restore -R", "restore", "floor-restore"),
             ("-L -n", "list", "floor-list"),
             ("-L -n --stats", "stats", "floor-list"),
             ("-S -n", "save", "floor-list"),
             ("one -A (per invocation)", "single", ""),
+            ("one -A, dynamic build", "single-dynamic", ""),
         ];
         for (label, what, floor) in rows {
-            let size_of = if what == "single" { size.singles } else { n };
-            let r = med(&mut m, what, "ipvsadm", size_of);
+            let single = what.starts_with("single");
+            let size_of = if single { size.singles } else { n };
+            // The dynamic build's row compares with the same invocations of ipvsadm.
+            let r = med(&mut m, if single { "single" } else { what }, "ipvsadm", size_of);
             let o = med(&mut m, what, "ours", size_of);
             let f = if floor.is_empty() { None } else { med(&mut m, floor, "floor", n) };
-            let label = if what == "single" {
+            let label = if single {
                 format!("{label}, {} each", size.singles)
             } else {
                 format!("{label}, {n} x {}", size.dests)

@@ -33,7 +33,7 @@ use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
 use crate::netns::{Namespace, NetnsError};
 use crate::model::{Daemon, DaemonRole, Dest, Info, Service, ServiceEntry, ServiceKey, Timeouts};
-use crate::protocol::{self, DecodeError, Frame, FramePayload, Reply, Request};
+use crate::protocol::{self, DecodeError, Frame, FramePayload, PayloadRef, Reply, ReplyRef, Request};
 
 /// What a request was for, so that a kernel error can be told in the
 /// words ipvsadm uses for that operation.
@@ -284,8 +284,12 @@ pub fn strerror(errno: i32) -> String {
     }
 }
 
-/// Receive buffer per read: a dump part is at most 32 KiB.
-const RECV_BUF: usize = 64 * 1024;
+/// Receive buffer per read: a dump part is at most 32 KiB. It is larger
+/// on purpose: the C library gives a zeroed block this big (over its
+/// 128 KiB mmap threshold) straight from mmap, untouched, instead of
+/// clearing it byte by byte; only the pages a reply lands in are ever
+/// touched. That is a third of the instructions of a one-command run.
+const RECV_BUF: usize = 256 * 1024;
 /// Socket receive buffer asked for, so that the acknowledgements of a
 /// whole batch fit.
 const SOCKET_RCVBUF: usize = 4 * 1024 * 1024;
@@ -487,6 +491,18 @@ enum Received {
     Empty,
 }
 
+/// What one read left in the receive buffer.
+enum Raw {
+    /// A datagram from the kernel of this many bytes.
+    Datagram(usize),
+    /// A datagram from another process writing to our port: ignored.
+    NotKernel,
+    /// The receive buffer overflowed: some messages were dropped.
+    Overrun,
+    /// Nothing is queued (only when not waiting).
+    Empty,
+}
+
 /// A connection to the kernel's IPVS. One per process is enough.
 pub struct Client {
     io: Box<dyn Transport>,
@@ -571,31 +587,40 @@ impl Client {
 
     /// Read one datagram and keep the messages meant for us.
     fn receive(&mut self, wait: bool) -> Result<Received> {
-        let dg = loop {
-            match self.io.recv(&mut self.rbuf, wait) {
-                Ok(d) => break d,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.raw_os_error() == Some(ENOBUFS) => return Ok(Received::Overrun),
-                Err(e) if !wait && e.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(Received::Empty)
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
-        if dg.sender != 0 {
+        let len = match self.receive_raw(wait)? {
+            Raw::Datagram(len) => len,
             // Not the kernel: another process writing to our port.
-            return Ok(Received::Frames(Vec::new()));
-        }
-        let Some(data) = self.rbuf.get(..dg.len) else {
-            return Err(DecodeError::new(format!("reply of {} bytes truncated", dg.len)).into());
+            Raw::NotKernel => return Ok(Received::Frames(Vec::new())),
+            Raw::Overrun => return Ok(Received::Overrun),
+            Raw::Empty => return Ok(Received::Empty),
         };
         let port = self.port;
         Ok(Received::Frames(
-            protocol::parse_datagram(data)?
+            protocol::parse_datagram(&self.rbuf[..len])?
                 .into_iter()
                 .filter(|f| f.port == port || f.port == 0)
                 .collect(),
         ))
+    }
+
+    /// Read one datagram into the receive buffer; returns its length.
+    fn receive_raw(&mut self, wait: bool) -> Result<Raw> {
+        let dg = loop {
+            match self.io.recv(&mut self.rbuf, wait) {
+                Ok(d) => break d,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.raw_os_error() == Some(ENOBUFS) => return Ok(Raw::Overrun),
+                Err(e) if !wait && e.kind() == io::ErrorKind::WouldBlock => return Ok(Raw::Empty),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if dg.sender != 0 {
+            return Ok(Raw::NotKernel);
+        }
+        if dg.len > self.rbuf.len() {
+            return Err(DecodeError::new(format!("reply of {} bytes truncated", dg.len)).into());
+        }
+        Ok(Raw::Datagram(dg.len))
     }
 
     /// Read the answers to the requests sent with the sequence numbers
@@ -668,7 +693,7 @@ impl Client {
         &mut self,
         seq: u32,
         op: Op,
-        decode: &dyn Fn(&Reply) -> std::result::Result<T, DecodeError>,
+        decode: &dyn Fn(ReplyRef<'_>) -> std::result::Result<T, DecodeError>,
     ) -> Result<(Vec<T>, bool)> {
         let mut items = Vec::new();
         let mut clean = true;
@@ -676,39 +701,44 @@ impl Client {
         // to its end (what is left of it must not meet the next request).
         let mut failed = None;
         loop {
-            let frames = match self.receive(true)? {
-                Received::Frames(f) => f,
-                Received::Overrun | Received::Empty => {
+            // The entries are decoded where they lie in the receive buffer:
+            // a dump of a long table is tens of thousands of messages.
+            let len = match self.receive_raw(true)? {
+                Raw::Datagram(len) => len,
+                Raw::NotKernel => continue,
+                Raw::Overrun | Raw::Empty => {
                     clean = false;
                     continue;
                 }
             };
-            for frame in frames {
-                if frame.seq != seq {
+            let port = self.port;
+            for msg in protocol::messages(&self.rbuf[..len]) {
+                let msg = msg?;
+                if msg.seq != seq || (msg.port != port && msg.port != 0) {
                     continue;
                 }
-                if frame.interrupted() {
+                if msg.interrupted() {
                     clean = false;
                 }
-                match frame.payload {
-                    FramePayload::Data(r) => match decode(&r) {
+                match msg.payload {
+                    PayloadRef::Data(r) => match decode(r) {
                         Ok(item) => items.push(item),
                         Err(e) => {
                             failed.get_or_insert(e);
                         }
                     },
-                    FramePayload::Done(0) => {
+                    PayloadRef::Done(0) => {
                         return match failed {
                             Some(e) => Err(e.into()),
                             None => Ok((items, clean)),
                         }
                     }
                     // An acknowledgement (a dump is not asked for one) or a noop.
-                    FramePayload::Error(0) | FramePayload::Other => {}
-                    FramePayload::Error(code) | FramePayload::Done(code) => {
+                    PayloadRef::Error(0) | PayloadRef::Other => {}
+                    PayloadRef::Error(code) | PayloadRef::Done(code) => {
                         return Err(Error::Kernel { op, errno: code.saturating_neg() })
                     }
-                    FramePayload::Malformed(e) => return Err(e.into()),
+                    PayloadRef::Malformed(e) => return Err(e.into()),
                 }
             }
         }
@@ -720,7 +750,7 @@ impl Client {
         &mut self,
         op: Op,
         req: &Request,
-        decode: &dyn Fn(&Reply) -> std::result::Result<T, DecodeError>,
+        decode: &dyn Fn(ReplyRef<'_>) -> std::result::Result<T, DecodeError>,
     ) -> Result<Vec<T>> {
         for _ in 0..DUMP_TRIES {
             let seq = self.next_seq();
@@ -867,7 +897,7 @@ impl Client {
 
     /// All virtual services, in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<Service>> {
-        self.dump(Op::GetServices, &Request::get_service(None), &protocol::decode_service)
+        self.dump(Op::GetServices, &Request::get_service(None), &|r| protocol::decode_service(r))
     }
 
     /// One virtual service.
@@ -913,7 +943,7 @@ impl Client {
 
     /// The sync daemons that run (master first).
     pub fn daemons(&mut self) -> Result<Vec<Daemon>> {
-        self.dump(Op::GetDaemons, &Request::get_daemon(), &protocol::decode_daemon)
+        self.dump(Op::GetDaemons, &Request::get_daemon(), &|r| protocol::decode_daemon(r))
     }
 
     /// Start a sync daemon (`--start-daemon`).

@@ -121,6 +121,17 @@ pub fn addr_port_text(
     String::from_utf8(addr_port_bytes(names, addr, port, protocol)).unwrap_or_default()
 }
 
+/// An octet in decimal: in every IPv4 address listed, so kept short.
+fn push_octet(out: &mut Vec<u8>, n: u8) {
+    if n >= 100 {
+        out.extend_from_slice(&[b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10]);
+    } else if n >= 10 {
+        out.extend_from_slice(&[b'0' + n / 10, b'0' + n % 10]);
+    } else {
+        out.push(b'0' + n);
+    }
+}
+
 /// [`addr_port_text`] as bytes, written in place: this is on the path of
 /// every line of a listing.
 pub fn addr_port_bytes(
@@ -141,7 +152,7 @@ pub fn addr_port_bytes(
                 if i > 0 {
                     out.push(b'.');
                 }
-                push_int(&mut out, octet.into(), 0, true);
+                push_octet(&mut out, octet);
             }
         }
         (None, IpAddr::V6(a)) => out.extend_from_slice(ipv6_text(a).as_bytes()),
@@ -210,5 +221,15 @@ mod tests {
             ),
             "[2001:db8::1]:443"
         );
+    }
+
+    /// IPv4 addresses as the C library writes them, every octet value.
+    #[test]
+    fn ipv4_octets() {
+        for n in 0..=255u8 {
+            let a = std::net::Ipv4Addr::new(n, 0, 10, n / 2);
+            let text = addr_port_text(&Numeric, &IpAddr::V4(a), 80, None);
+            assert_eq!(text, format!("{a}:80"));
+        }
     }
 }

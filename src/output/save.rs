@@ -36,7 +36,7 @@ use crate::model::{Dest, Forward, Service, ServiceEntry, ServiceFlags, ServiceKe
 use super::names::{Names, Numeric};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
-    forward_option, netmask_text, save_dest_name, save_service_spec, sched_flags_text,
+    forward_option, netmask_text, push_int, save_dest_name, save_service_spec, sched_flags_text,
     tunnel_csum_option, tunnel_type_name,
 };
 
@@ -209,7 +209,10 @@ fn dest_line(
     out.extend_from_slice(spec);
     out.extend_from_slice(b" -r ");
     out.extend_from_slice(&save_dest_name(key, d, names));
-    let _ = write!(out, " {} -w {}", forward_option(d.forward), d.weight);
+    out.push(b' ');
+    out.extend_from_slice(forward_option(d.forward).as_bytes());
+    out.extend_from_slice(b" -w ");
+    push_int(out, d.weight.into(), 0, true);
     if d.forward == Forward::Tunnel {
         let ty = tunnel_type_name(d.tun_type);
         let csum = tunnel_csum_option(d.tun_flags);
