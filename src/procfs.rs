@@ -362,8 +362,12 @@ fn parse_file_service(text: &str) -> Option<FileServiceKey> {
 
 /// `C6336402:1F90      Masq    3      0          0`.
 fn parse_file_dest(text: &str) -> Option<FileDest> {
-    let f: Vec<&str> = text.split_ascii_whitespace().collect();
-    let [addr, forward, weight, active, inact] = f[..] else {
+    // Exactly five fields (taken one by one: a vector a line is measurable
+    // on a table of tens of thousands of real servers).
+    let mut f = text.split_ascii_whitespace();
+    let (Some(addr), Some(forward), Some(weight), Some(active), Some(inact), None) =
+        (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+    else {
         return None;
     };
     let (addr, port) = file_addr_port(addr)?;
