@@ -23,7 +23,7 @@ use super::names::{Names, Numeric};
 use super::number::{push_large_number, push_plain_number};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
-    forward_name, list_dest_name, push_int, list_service_name, netmask_text, push_left, sched_flags_text,
+    forward_name, push_int, push_list_dest_name, push_spaces, list_service_name, netmask_text, push_left, sched_flags_text,
     tunnel_csum_short, tunnel_type_name,
 };
 
@@ -230,14 +230,16 @@ fn tunnel_info(d: &Dest) -> String {
 
 fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, names: &dyn Names) {
     out.extend_from_slice(b"  -> ");
-    let name = list_dest_name(&svc.key, d, names);
+    // The name, left-aligned in 28 bytes, starts every view's line.
+    let start = out.len();
+    push_list_dest_name(out, &svc.key, d, names);
+    push_spaces(out, (start + 28).saturating_sub(out.len()));
     // ipvsadm keeps real servers' packet and connection counters and all
     // their rates in 32 bits: only the low 32 bits of the kernel's are shown.
     let low = |n: u64| n & 0xffff_ffff;
     let s = &d.stats;
     match v {
         View::Stats => {
-            push_left(out, &name, 28);
             for n in [
                 low(s.conns),
                 low(s.inpkts),
@@ -249,7 +251,6 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
             }
         }
         View::Rate => {
-            push_left(out, &name, 28);
             for n in [low(s.cps), low(s.inpps), low(s.outpps)] {
                 push_plain_number(out, n);
             }
@@ -258,14 +259,12 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
             }
         }
         View::Thresholds => {
-            push_left(out, &name, 28);
             for n in [d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns] {
                 out.push(b' ');
                 push_int(out, n.into(), 10, true);
             }
         }
         View::PersistentConn => {
-            push_left(out, &name, 28);
             for (n, width) in [
                 (d.weight as u32, 9),
                 (d.persist_conns, 11),
@@ -277,7 +276,6 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
             }
         }
         View::TunInfo => {
-            push_left(out, &name, 28);
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);
             out.push(b' ');
@@ -285,7 +283,6 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
             weight_and_conns(out, d);
         }
         View::Plain => {
-            push_left(out, &name, 28);
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);
             weight_and_conns(out, d);

@@ -141,6 +141,18 @@ pub fn addr_port_bytes(
     protocol: Option<Protocol>,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(48);
+    push_addr_port(&mut out, names, addr, port, protocol);
+    out
+}
+
+/// [`addr_port_bytes`] appended to `out`.
+pub fn push_addr_port(
+    out: &mut Vec<u8>,
+    names: &dyn Names,
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+) {
     let v6 = addr.is_ipv6();
     if v6 {
         out.push(b'[');
@@ -152,7 +164,7 @@ pub fn addr_port_bytes(
                 if i > 0 {
                     out.push(b'.');
                 }
-                push_octet(&mut out, octet);
+                push_octet(out, octet);
             }
         }
         (None, IpAddr::V6(a)) => out.extend_from_slice(ipv6_text(a).as_bytes()),
@@ -160,9 +172,8 @@ pub fn addr_port_bytes(
     out.extend_from_slice(if v6 { b"]:" } else { b":" });
     match protocol.and_then(|p| names.service(port, p)) {
         Some(name) => out.extend_from_slice(name.as_bytes()),
-        None => push_int(&mut out, port.into(), 0, true),
+        None => push_int(out, port.into(), 0, true),
     }
-    out
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::model::{
     Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelType,
 };
 
-use super::names::{addr_port_bytes, addr_port_text, Names};
+use super::names::{addr_port_bytes, addr_port_text, push_addr_port, Names};
 
 /// Longest address text of an IPv4 service or real server in `-L`.
 pub const LIST_MAX_V4: usize = 28;
@@ -119,11 +119,12 @@ pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
     out
 }
 
-/// The address of a real server in `-L` (before padding).
-pub fn list_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
-    let mut text = addr_port_bytes(names, &dest.addr, dest.port, lookup_protocol(key));
-    text.truncate(list_limit(&dest.addr));
-    text
+/// The address of a real server in `-L` (before padding), appended to
+/// `out`.
+pub fn push_list_dest_name(out: &mut Vec<u8>, key: &ServiceKey, dest: &Dest, names: &dyn Names) {
+    let start = out.len();
+    push_addr_port(out, names, &dest.addr, dest.port, lookup_protocol(key));
+    out.truncate(start + list_limit(&dest.addr));
 }
 
 /// The virtual-service option of `-S`: `-t 192.0.2.1:80`, `-u …`,
