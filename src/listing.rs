@@ -26,12 +26,21 @@ pub enum Source<'a> {
     /// name (added or removed between the two reads), or cannot tell
     /// apart (IPv4 and IPv6 services with one firewall mark), from netlink.
     /// Only for what the file shows: plain `-L`. The file is named
-    /// ([`procfs::SERVICES_FILE`] but for tests).
+    /// ([`procfs::SERVICES_FILE`] but for tests). Not for tables of more
+    /// than [`FILE_MAX_SERVICES`] services: netlink then.
     File(&'a Path),
     /// As [`Source::File`], but a missing or unexpected file is an error
     /// (to test that path).
     FileOnly(&'a Path),
 }
+
+/// The most services for which [`Source::File`] reads the file. The
+/// kernel writes it at most a page per read and finds where the reader
+/// left off by walking the table from its start each time, so reading it
+/// whole costs the square of the table's size: at 5,000 services x 10 it
+/// takes a sixth of the netlink dumps' time, at 20,000 nearly as long
+/// (measured with `cargo bench --bench ipvs`), beyond that more.
+pub const FILE_MAX_SERVICES: usize = 20_000;
 
 /// Why a listing stopped.
 #[derive(Debug)]
@@ -69,6 +78,7 @@ pub fn for_each_service(
     let services = client.services()?;
     let file = match source {
         Source::Netlink => None,
+        Source::File(_) if services.len() > FILE_MAX_SERVICES => None,
         Source::File(path) => procfs::read_services(path).ok(),
         Source::FileOnly(path) => Some(procfs::read_services(path).map_err(ListError::File)?),
     };
@@ -142,6 +152,7 @@ mod tests {
     fn kernel(keys: Vec<ServiceKey>) -> Client {
         let k = ScriptedKernel::new().answering(move |req| {
             let mut dg = Vec::new();
+            let mut items = Vec::new();
             match req.get(16).copied() {
                 Some(CMD_GET_SERVICE) => {
                     for key in &keys {
@@ -149,6 +160,10 @@ mod tests {
                         svc.scheduler = "rr".into();
                         let attrs = Request::new_service(&svc).attrs;
                         dg.extend(data(0, PORT, 0, CMD_NEW_SERVICE, attrs));
+                        if dg.len() > 16_000 {
+                            let bytes = std::mem::take(&mut dg);
+                            items.push(Item::Datagram { bytes, sender: 0, seq_from: Some(0) });
+                        }
                     }
                 }
                 Some(CMD_GET_DEST) => {
@@ -163,9 +178,30 @@ mod tests {
                 _ => {}
             }
             dg.extend(done(0, PORT, 0, 0));
-            vec![Item::Datagram { bytes: dg, sender: 0, seq_from: Some(0) }]
+            items.push(Item::Datagram { bytes: dg, sender: 0, seq_from: Some(0) });
+            items
         });
         Client::with_family(Box::new(k), FAMILY)
+    }
+
+    /// Past FILE_MAX_SERVICES services the file is not read (its cost grows
+    /// with the square of the table): every service comes by netlink.
+    #[test]
+    fn a_large_table_comes_by_netlink() {
+        let text = format!("{HEAD}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    1      0          0\n");
+        let path = file("large", &text);
+        let port = |i: usize| 80 + (i / 250) as u16;
+        let keys = |n: usize| -> Vec<ServiceKey> {
+            (0..n).map(|i| tcp(&format!("192.0.2.{}", 1 + i % 250), port(i))).collect()
+        };
+        let at_most = listed(&mut kernel(keys(FILE_MAX_SERVICES)), Source::File(&path)).unwrap();
+        let over = listed(&mut kernel(keys(FILE_MAX_SERVICES + 1)), Source::File(&path)).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let first = format!("{:?}: ", tcp("192.0.2.1", 80));
+        let line = |l: &Vec<String>| l.iter().find(|l| l.starts_with(&first)).cloned().unwrap();
+        assert_eq!(line(&at_most), format!("{first}198.51.100.2:80"));
+        assert_eq!(line(&over), format!("{first}203.0.113.99:9"));
+        assert_eq!(over.len(), FILE_MAX_SERVICES + 1);
     }
 
     /// What each service got, as "key: addr:port ..." lines.
