@@ -290,4 +290,19 @@ mod tests {
         assert_eq!(truncated("abcdef", 4), b"abcd");
         assert_eq!(truncated("ab", 4), b"ab");
     }
+
+    /// `%Nd` and `%-Nd` as printf pads them, signs and widths of every kind.
+    #[test]
+    fn integers_padded_as_printf() {
+        for n in [0i64, 7, -7, 42, 999_999, -2_147_483_648, i64::MAX, i64::MIN + 1] {
+            for width in [0usize, 1, 6, 10, 28, 70] {
+                let mut right = Vec::new();
+                push_int(&mut right, n, width, false);
+                assert_eq!(String::from_utf8(right).unwrap(), format!("{n:>width$}"));
+                let mut left = b"x".to_vec();
+                push_int(&mut left, n, width, true);
+                assert_eq!(String::from_utf8(left).unwrap(), format!("x{n:<width$}"));
+            }
+        }
+    }
 }
