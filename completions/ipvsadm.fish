@@ -45,6 +45,9 @@ complete -c ipvsadm -l tun-type -d 'tunnel type (default ipip)' -r -f -a "ipip\t
 gue\t''
 gre\t''"
 complete -c ipvsadm -l tun-port -d 'destination port of GUE tunnels' -r -f
+complete -c ipvsadm -l netns -d 'run in this network namespace (a name or a path)' -r -F
+complete -c ipvsadm -l apply -d 'make the table equal to a rule file (- for stdin)' -r -F
+complete -c ipvsadm -l drain-timeout -d 'with --drain: give up after this many seconds' -r -f
 complete -c ipvsadm -s A -l add-service -d 'add a virtual service'
 complete -c ipvsadm -s E -l edit-service -d 'change a virtual service'
 complete -c ipvsadm -s D -l delete-service -d 'delete a virtual service and its real servers'
@@ -78,3 +81,7 @@ complete -c ipvsadm -l tun-info -d 'list with tunnel settings'
 complete -c ipvsadm -l tun-nocsum -d 'tunnel without checksums'
 complete -c ipvsadm -l tun-csum -d 'tunnel with checksums'
 complete -c ipvsadm -l tun-remcsum -d 'tunnel with remote checksum offload'
+complete -c ipvsadm -l json -d 'list as one JSON document (with -L)'
+complete -c ipvsadm -l dry-run -d 'with --apply: print the changes, make none'
+complete -c ipvsadm -l drain -d 'weight 0, wait for the connections to end, delete the real server'
+complete -c ipvsadm -l drain-inactive -d 'with --drain: wait for inactive connections too'

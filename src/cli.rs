@@ -1,20 +1,46 @@
 //! The `ipvsadm` command: parse with [`ipvs::grammar`], carry out with
 //! [`ipvs::client`], print with [`ipvs::output`], and exit as ipvsadm does.
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 
+use std::time::{Duration, Instant};
+
+use ipvs::apply;
 use ipvs::client::{self, Client};
-use ipvs::grammar::{self, Command, ListWhat, Listing, SystemResolver};
-use ipvs::model::{Info, ServiceEntry};
+use ipvs::grammar::{self, Apply, Command, Drain, ListWhat, Listing, SystemResolver};
+use ipvs::listing::{ListError, Source};
+use ipvs::model::{Dest, Info, Service, ServiceEntry};
+use ipvs::netns::Namespace;
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
 use ipvs::restore;
 
+/// Bytes of output written at a time.
+const OUT_BUF: usize = 64 * 1024;
+
 /// Exit status for a failure the kernel reported (ipvsadm exits with -1).
 const KERNEL_FAILURE: i32 = 255;
 
+/// `--apply` statuses (besides 0, the table was already equal, and
+/// [`KERNEL_FAILURE`]): the file could not be read; the file was refused
+/// by the checks (nothing changed); changes were made (or, with
+/// `--dry-run`, would be).
+const APPLY_UNREADABLE: i32 = 1;
+const APPLY_REFUSED: i32 = 2;
+const APPLY_CHANGED: i32 = 3;
+
+/// `--drain`: the time limit passed with connections left.
+const DRAIN_TIMED_OUT: i32 = 1;
+/// How often `--drain` looks at the connection counts.
+const DRAIN_POLL: Duration = Duration::from_millis(250);
+
 /// Run one ipvsadm invocation; returns the exit status.
 pub fn run(program: &str, args: &[String]) -> i32 {
+    let args = match enter_netns(args) {
+        Ok(rest) => rest,
+        Err(status) => return status,
+    };
+    let args = &args[..];
     // ipvsadm reaches the kernel before it reads its arguments, so that
     // without IPVS or without privilege every command fails the same way.
     let mut session = match Session::open(program) {
@@ -27,6 +53,8 @@ pub fn run(program: &str, args: &[String]) -> i32 {
     };
     let status = match command {
         Command::Restore => session.restore(io::stdin().lock()),
+        Command::Apply(a) => session.apply(&a),
+        Command::Drain(d) => session.drain(&d),
         other => session.execute(&other),
     };
     flush_stdout(status)
@@ -34,10 +62,15 @@ pub fn run(program: &str, args: &[String]) -> i32 {
 
 /// `ipvsadm-save [-n]`: the table in restore format, as the wrapper script
 /// distributions ship does it (`ipvsadm -S [-n]`); any other option gets
-/// its usage on standard error and status 1, other words are ignored.
+/// its usage on standard error and status 1 (`--netns` aside), other
+/// words are ignored.
 pub fn run_save(name: &str, args: &[String]) -> i32 {
+    let args = match enter_netns(args) {
+        Ok(rest) => rest,
+        Err(status) => return status,
+    };
     let mut save = vec!["-S".to_string()];
-    for arg in args {
+    for arg in &args {
         if arg == "-n" {
             save.push("-n".to_string());
         } else if arg.starts_with('-') {
@@ -55,8 +88,12 @@ pub fn run_save(name: &str, args: &[String]) -> i32 {
 /// `ipvsadm-restore`: as the wrapper script distributions ship, lines that
 /// start with `#` are dropped, the table is cleared and the rest restored;
 /// but the input is checked before the table is cleared, so a bad file
-/// leaves the table as it was. Arguments are ignored, as by the script.
-pub fn run_restore_wrapper() -> i32 {
+/// leaves the table as it was. Arguments are ignored, as by the script,
+/// but for `--netns`.
+pub fn run_restore_wrapper(args: &[String]) -> i32 {
+    if let Err(status) = enter_netns(args) {
+        return status;
+    }
     let mut input = Vec::new();
     if let Err(e) = io::stdin().lock().read_to_end(&mut input) {
         let _ = writeln!(io::stderr(), "ipvsadm-restore: {e}");
@@ -77,6 +114,17 @@ pub fn run_restore_wrapper() -> i32 {
     };
     let status = session.restore_replacing(&kept[..], true);
     flush_stdout(status)
+}
+
+/// `--netns`: enter the namespace before anything reaches the kernel or
+/// `/proc`; returns the other arguments, or the exit status of a failure
+/// (reported on standard error).
+fn enter_netns(args: &[String]) -> Result<Vec<String>, i32> {
+    let (netns, rest) = grammar::take_netns(args).map_err(|e| report_arg_error(&e))?;
+    if let Some(word) = netns {
+        Namespace::parse(&word).enter().map_err(|e| report(&Failure::exit(e.to_string(), 2)))?;
+    }
+    Ok(rest)
 }
 
 fn report(f: &Failure) -> i32 {
@@ -103,7 +151,7 @@ struct Session<'a> {
     client: Client,
     /// What the kernel said of itself when the session opened.
     info: Info,
-    /// argv[0], which ipvsadm names in some messages.
+    /// `argv[0]`, which ipvsadm names in some messages.
     program: &'a str,
 }
 
@@ -205,36 +253,67 @@ impl<'a> Session<'a> {
             Command::Restore => return Err(Failure::exit("restore inside restore", 2)),
             Command::Help => print_help()?,
             Command::Version => print_version()?,
+            // Carried out by `run` (the grammar refuses them on restore lines).
+            Command::Apply(_) | Command::Drain(_) => {
+                return Err(Failure::exit("--apply and --drain stand alone", 2))
+            }
         }
         Ok(())
     }
 
-    /// The services a listing covers: one (ipvsadm says "No such service"
-    /// and exits 1 when it is missing) or all.
-    fn entries(&mut self, listing: &Listing) -> Result<Vec<ServiceEntry>, Failure> {
+    /// Writes the services a listing covers, one by one as they are read:
+    /// the one of `-L -t/-u/-f` (ipvsadm says "No such service" and exits
+    /// 1 when it is missing) or all.
+    fn each_service(
+        &mut self,
+        listing: &Listing,
+        nosort: bool,
+        source: Source<'_>,
+        each: &mut dyn FnMut(&Service, &[Dest]) -> io::Result<()>,
+    ) -> Result<(), Failure> {
         let client = self.client()?;
-        match &listing.service {
-            Some(key) => {
-                let service = client.service(key).map_err(|e| {
-                    if e.is_not_found() {
-                        Failure::exit("No such service", 1)
-                    } else {
-                        e.into()
-                    }
-                })?;
-                let dests = client.dests(&service.key)?;
-                Ok(vec![ServiceEntry { service, dests }])
+        let Some(key) = &listing.service else {
+            return ipvs::listing::for_each_service(client, nosort, source, each).map_err(|e| {
+                match e {
+                    ListError::Kernel(e) => e.into(),
+                    ListError::Write(e) => e.into(),
+                    ListError::File(e) => Failure::exit(e.to_string(), 1),
+                }
+            });
+        };
+        let service = client.service(key).map_err(|e| {
+            if e.is_not_found() {
+                Failure::exit("No such service", 1)
+            } else {
+                e.into()
             }
-            None => Ok(client.table()?),
-        }
+        })?;
+        let dests = client.dests(&service.key)?;
+        each(&service, &dests)?;
+        Ok(())
     }
 
     fn list(&mut self, listing: &Listing) -> Result<(), Failure> {
-        let mut out = io::BufWriter::new(io::stdout().lock());
+        if listing.format.json {
+            return self.list_json(listing);
+        }
+        let mut out = io::BufWriter::with_capacity(OUT_BUF, io::stdout().lock());
         match listing.what {
             ListWhat::Services => {
-                let entries = self.entries(listing)?;
-                output::write_list(&mut out, &self.info, &entries, listing, names(listing))?;
+                let names = names(listing);
+                // The services are read before anything is written, so
+                // that a failure to read them prints nothing else.
+                let mut head = Some(self.info);
+                let source = list_source(listing);
+                self.each_service(listing, listing.format.nosort, source, &mut |svc, dests| {
+                    if let Some(info) = head.take() {
+                        output::write_list_head(&mut out, &info, listing)?;
+                    }
+                    output::write_list_entry(&mut out, svc, dests, listing, names)
+                })?;
+                if let Some(info) = head.take() {
+                    output::write_list_head(&mut out, &info, listing)?;
+                }
             }
             ListWhat::Timeouts => {
                 let t = self.client()?.timeouts()?;
@@ -254,10 +333,38 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    fn save(&mut self, listing: &Listing) -> Result<(), Failure> {
-        let entries = self.entries(listing)?;
+    /// `--json`: the same listings as one JSON document.
+    fn list_json(&mut self, listing: &Listing) -> Result<(), Failure> {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        output::write_save(&mut out, &entries, listing, names(listing))?;
+        match listing.what {
+            ListWhat::Services => {
+                // JSON is one document: the table is read whole, then sorted
+                // by the writer unless --nosort.
+                let mut entries = Vec::new();
+                self.each_service(listing, true, Source::Netlink, &mut |svc, dests| {
+                    entries.push(ServiceEntry { service: svc.clone(), dests: dests.to_vec() });
+                    Ok(())
+                })?;
+                output::write_list_json(&mut out, &self.info, &entries, listing)?;
+            }
+            ListWhat::Timeouts => output::write_timeouts_json(&mut out, &self.client()?.timeouts()?)?,
+            ListWhat::Daemons => output::write_daemons_json(&mut out, &self.client()?.daemons()?)?,
+            ListWhat::Connections => {
+                let conns = ipvs::procfs::read_connections().map_err(|e| Failure::exit(e.to_string(), 1))?;
+                output::write_connections_json(&mut out, &conns)?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    fn save(&mut self, listing: &Listing) -> Result<(), Failure> {
+        let mut out = io::BufWriter::with_capacity(OUT_BUF, io::stdout().lock());
+        let names = names(listing);
+        // -S lists services sorted whatever --nosort says.
+        self.each_service(listing, false, Source::Netlink, &mut |svc, dests| {
+            output::write_save_entry(&mut out, svc, dests, listing, names)
+        })?;
         out.flush()?;
         Ok(())
     }
@@ -324,6 +431,165 @@ impl<'a> Session<'a> {
     }
 }
 
+impl Session<'_> {
+    /// `--apply FILE|-`: read and check the whole file as `-R` does, build
+    /// the table it describes, read the kernel's, and make the changes
+    /// [`apply::plan`] gives, in batches (or print them, `--dry-run`).
+    /// Statuses: 0 nothing to change, [`APPLY_CHANGED`], [`APPLY_UNREADABLE`],
+    /// [`APPLY_REFUSED`] (nothing changed), [`KERNEL_FAILURE`] (the
+    /// kernel refused a change; each is reported, the others are made).
+    fn apply(&mut self, a: &Apply) -> i32 {
+        let read = if a.file == "-" {
+            restore::read_all(self.program, io::stdin().lock(), &SystemResolver)
+        } else {
+            match std::fs::File::open(&a.file) {
+                Ok(f) => restore::read_all(self.program, io::BufReader::new(f), &SystemResolver),
+                Err(e) => {
+                    let _ = writeln!(io::stderr(), "{}: cannot read {}: {e}", self.program, a.file);
+                    return APPLY_UNREADABLE;
+                }
+            }
+        };
+        let commands = match read {
+            Ok(c) => c,
+            Err(rejected) => {
+                let _ = writeln!(io::stderr(), "{rejected}");
+                return if rejected.line == 0 { APPLY_UNREADABLE } else { APPLY_REFUSED };
+            }
+        };
+        let target = match apply::target(&commands) {
+            Ok(t) => t,
+            Err(e) => {
+                let text = line_text(&commands, e.line);
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}: apply line {}{text}: {} (nothing applied)",
+                    self.program,
+                    e.line,
+                    e.why
+                );
+                return APPLY_REFUSED;
+            }
+        };
+        let current = match self.client.table() {
+            Ok(t) => t,
+            Err(e) => return report(&e.into()),
+        };
+        let changes = apply::plan(&current, &target);
+        if changes.is_empty() {
+            return 0;
+        }
+        if a.dry_run {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for c in &changes {
+                if output::write_change(&mut out, c).is_err() {
+                    return 1;
+                }
+            }
+            return if out.flush().is_ok() { APPLY_CHANGED } else { 1 };
+        }
+        let requests: Vec<_> = changes.iter().filter_map(restore::change).collect();
+        let mut failed = false;
+        let mut err = io::stderr().lock();
+        match self.client.batch(&requests) {
+            Ok(results) => {
+                for e in results.into_iter().filter_map(Result::err) {
+                    let _ = writeln!(err, "{e}");
+                    failed = true;
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(err, "{e}");
+                failed = true;
+            }
+        }
+        if failed {
+            KERNEL_FAILURE
+        } else {
+            APPLY_CHANGED
+        }
+    }
+
+    /// `--drain`: set the real server's weight to 0 (new connections go
+    /// elsewhere), wait until its active connections (with `--drain-inactive`
+    /// also its inactive ones) are gone, showing how many are left when
+    /// standard error is a terminal, then delete it. Past `--drain-timeout`
+    /// it stays with weight 0 and the status is [`DRAIN_TIMED_OUT`].
+    fn drain(&mut self, d: &Drain) -> i32 {
+        let started = Instant::now();
+        let limit = d.timeout.map(|s| Duration::from_secs(u64::from(s)));
+        let tty = io::stderr().is_terminal();
+        let mut first = true;
+        loop {
+            let dest = match self.drained_dest(d) {
+                Ok(dest) => dest,
+                Err(f) => return report(&f),
+            };
+            if first {
+                first = false;
+                let mut zero = dest.clone();
+                zero.weight = 0;
+                if let Err(e) = self.client.edit_dest(&d.key, &zero) {
+                    return report(&e.into());
+                }
+            }
+            let left = dest.active_conns + if d.inactive { dest.inact_conns } else { 0 };
+            if tty {
+                let _ = write!(io::stderr(), "\r{left} connections left   ");
+            }
+            if left == 0 {
+                if tty {
+                    let _ = writeln!(io::stderr());
+                }
+                return match self.client.del_dest(&d.key, &dest) {
+                    Ok(()) => 0,
+                    Err(e) => report(&e.into()),
+                };
+            }
+            if limit.is_some_and(|l| started.elapsed() >= l) {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}{}: drain of {} timed out after {} s with {left} connections left; its weight stays 0",
+                    if tty { "\n" } else { "" },
+                    self.program,
+                    output::addr_port_text(&output::Numeric, &dest.addr, dest.port, None),
+                    d.timeout.unwrap_or(0),
+                );
+                return DRAIN_TIMED_OUT;
+            }
+            std::thread::sleep(DRAIN_POLL);
+        }
+    }
+
+    /// The real server being drained, as the kernel has it now.
+    fn drained_dest(&mut self, d: &Drain) -> Result<Dest, Failure> {
+        let dests = self.client.dests(&d.key).map_err(|e| {
+            if e.is_not_found() {
+                Failure::exit("No such service", 1)
+            } else {
+                e.into()
+            }
+        })?;
+        dests
+            .into_iter()
+            .find(|x| x.addr == d.dest.addr && x.port == d.dest.port)
+            .ok_or_else(|| Failure::exit("No such destination", KERNEL_FAILURE))
+    }
+}
+
+/// A change of the file, for messages: ` "LINE"` in restore format (as
+/// read, numeric); empty for a line that is not a change.
+fn line_text(commands: &[(usize, Command)], line: usize) -> String {
+    let mut out = Vec::new();
+    if let Some((_, c)) = commands.iter().find(|(n, _)| *n == line) {
+        let _ = output::write_change(&mut out, c);
+    }
+    match String::from_utf8_lossy(&out).trim_end() {
+        "" => String::new(),
+        text => format!(" {text:?}"),
+    }
+}
+
 /// Ask the system to load IPVS, as ipvsadm does; whatever modprobe says
 /// goes to standard error, and the retry that follows tells the outcome.
 fn load_ipvs_module() {
@@ -331,6 +597,28 @@ fn load_ipvs_module() {
         .arg("ip_vs")
         .stdin(std::process::Stdio::null())
         .status();
+}
+
+/// Where `-L` of the whole table takes real servers from: plain `-L` from
+/// `/proc/net/ip_vs` in one read instead of a netlink dump per service
+/// (the other formats and `-S` show what the file lacks: counters,
+/// thresholds, tunnel settings). For tests: `IPVSADM_LIST_SOURCE=netlink`
+/// or `file` forces one way (`file` then fails when the file cannot be
+/// used), and `IPVSADM_LIST_FILE=PATH` reads another file in its place.
+fn list_source(listing: &Listing) -> Source<'static> {
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let file = FILE.get_or_init(|| {
+        std::env::var_os("IPVSADM_LIST_FILE")
+            .map(Into::into)
+            .unwrap_or_else(|| ipvs::procfs::SERVICES_FILE.into())
+    });
+    let plain = output::list_is_plain(listing);
+    match std::env::var("IPVSADM_LIST_SOURCE").as_deref() {
+        Ok("netlink") => Source::Netlink,
+        Ok("file") if plain => Source::FileOnly(file),
+        _ if plain => Source::File(file),
+        _ => Source::Netlink,
+    }
 }
 
 /// Names for a listing: none with `-n`, else the system's.

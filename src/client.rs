@@ -31,31 +31,51 @@ use std::io;
 use netlink_packet_core::{NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
+use crate::netns::{Namespace, NetnsError};
 use crate::model::{Daemon, DaemonRole, Dest, Info, Service, ServiceEntry, ServiceKey, Timeouts};
-use crate::protocol::{self, DecodeError, Frame, FramePayload, Reply, Request};
+use crate::protocol::{self, DecodeError, Frame, FramePayload, PayloadRef, Reply, ReplyRef, Request};
 
 /// What a request was for, so that a kernel error can be told in the
 /// words ipvsadm uses for that operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// Looking up the IPVS family id.
     ResolveFamily,
+    /// `-A`.
     AddService,
+    /// `-E`.
     EditService,
+    /// `-D`.
     DelService,
+    /// `-C`.
     Flush,
+    /// `-a`.
     AddDest,
+    /// `-e`.
     EditDest,
+    /// `-d`.
     DelDest,
+    /// `-Z` of all services.
     Zero,
+    /// `-Z` of one service.
     ZeroService,
+    /// Reading all services.
     GetServices,
+    /// Reading one service.
     GetService,
+    /// Reading a service's real servers.
     GetDests,
+    /// Reading the kernel's IPVS version.
     GetInfo,
+    /// Reading the timeouts.
     GetTimeouts,
+    /// `--set`.
     SetTimeouts,
+    /// Reading the sync daemons.
     GetDaemons,
+    /// `--start-daemon`.
     StartDaemon,
+    /// `--stop-daemon`.
     StopDaemon,
 }
 
@@ -67,17 +87,61 @@ pub enum Error {
     /// The kernel has no IPVS family (module not loaded, or no IPVS at all).
     NoIpvs(i32),
     /// The kernel refused a request with this errno (positive).
-    Kernel { op: Op, errno: i32 },
+    Kernel {
+        /// What was asked.
+        op: Op,
+        /// The kernel's errno, positive.
+        errno: i32,
+    },
     /// The kernel's reply could not be decoded.
     Decode(DecodeError),
     /// The socket's receive buffer overflowed and the kernel's answer to
     /// this request was lost: whether it was carried out is unknown.
-    AnswerLost { op: Op },
+    AnswerLost {
+        /// What was asked.
+        op: Op,
+    },
     /// Every attempt to read a table was disturbed by changes made at the
     /// same time (interrupted dumps or receive-buffer overflows).
-    Unsettled { op: Op, tries: u32 },
+    Unsettled {
+        /// The dump that was asked for.
+        op: Op,
+        /// How many times it was asked for.
+        tries: u32,
+    },
+    /// The namespace to open the client in could not be entered.
+    Namespace(NetnsError),
 }
 
+/// What kind of failure an [`Error`] is, for callers that act on it
+/// without reading its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service, real server, daemon, scheduler or persistence engine
+    /// named by the request does not exist.
+    NotFound,
+    /// The service, real server or daemon already exists.
+    Exists,
+    /// The caller lacks the privilege (`CAP_NET_ADMIN`, or `CAP_SYS_ADMIN`
+    /// to enter a namespace).
+    PermissionDenied,
+    /// The kernel has no IPVS (module not loaded or not built).
+    NoIpvs,
+    /// The kernel found the request invalid (`EINVAL`).
+    InvalidInput,
+    /// The network namespace does not exist or is not one.
+    NoNamespace,
+    /// The kernel refused the request with another errno.
+    Kernel(i32),
+    /// The answer was lost or could not be read, or the table kept
+    /// changing: the outcome is unknown, trying again may help.
+    Unsettled,
+    /// The socket failed.
+    Io,
+}
+
+/// The result of a client call.
 pub type Result<T> = std::result::Result<T, Error>;
 
 const EPERM: i32 = 1;
@@ -98,7 +162,32 @@ impl Error {
             Error::Kernel { errno, .. } | Error::NoIpvs(errno) => Some(*errno),
             Error::Io(e) => e.raw_os_error(),
             Error::AnswerLost { .. } => Some(ENOBUFS),
+            Error::Namespace(e) => e.source.raw_os_error(),
             Error::Decode(_) | Error::Unsettled { .. } => None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NoIpvs(_) => ErrorKind::NoIpvs,
+            Error::Namespace(e) if e.is_not_found() => ErrorKind::NoNamespace,
+            Error::Namespace(e) => match e.source.raw_os_error() {
+                Some(EPERM) | Some(libc::EACCES) => ErrorKind::PermissionDenied,
+                Some(EINVAL) => ErrorKind::NoNamespace,
+                _ => ErrorKind::Io,
+            },
+            Error::Kernel { errno, .. } => match *errno {
+                ESRCH | ENOENT => ErrorKind::NotFound,
+                EEXIST => ErrorKind::Exists,
+                EPERM => ErrorKind::PermissionDenied,
+                EINVAL => ErrorKind::InvalidInput,
+                ENOPROTOOPT => ErrorKind::NoIpvs,
+                other => ErrorKind::Kernel(other),
+            },
+            Error::Io(e) if e.raw_os_error() == Some(EPERM) => ErrorKind::PermissionDenied,
+            Error::Io(_) => ErrorKind::Io,
+            Error::Decode(_) | Error::AnswerLost { .. } | Error::Unsettled { .. } => ErrorKind::Unsettled,
         }
     }
 
@@ -107,6 +196,7 @@ impl Error {
         matches!(self, Error::Kernel { errno, .. } if *errno == ESRCH || *errno == ENOENT)
     }
 
+    /// The caller lacks the privilege the request needs.
     pub fn is_permission_denied(&self) -> bool {
         self.errno() == Some(EPERM)
     }
@@ -128,11 +218,20 @@ impl fmt::Display for Error {
                 f,
                 "the IPVS table kept changing while it was read ({tries} interrupted attempts)"
             ),
+            Error::Namespace(e) => write!(f, "{e}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Namespace(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
@@ -185,8 +284,12 @@ pub fn strerror(errno: i32) -> String {
     }
 }
 
-/// Receive buffer per read: a dump part is at most 32 KiB.
-const RECV_BUF: usize = 64 * 1024;
+/// Receive buffer per read: a dump part is at most 32 KiB. It is larger
+/// on purpose: the C library gives a zeroed block this big (over its
+/// 128 KiB mmap threshold) straight from mmap, untouched, instead of
+/// clearing it byte by byte; only the pages a reply lands in are ever
+/// touched. That is a third of the instructions of a one-command run.
+const RECV_BUF: usize = 256 * 1024;
 /// Socket receive buffer asked for, so that the acknowledgements of a
 /// whole batch fit.
 const SOCKET_RCVBUF: usize = 4 * 1024 * 1024;
@@ -239,6 +342,7 @@ const NETLINK_CAP_ACK: libc::c_int = 10;
 const NETLINK_EXT_ACK: libc::c_int = 11;
 
 impl NetlinkSocket {
+    /// Open a generic-netlink socket in the namespace of the calling thread.
     pub fn open() -> io::Result<NetlinkSocket> {
         let mut sock = Socket::new(NETLINK_GENERIC)?;
         let addr = sock.bind_auto()?;
@@ -387,6 +491,18 @@ enum Received {
     Empty,
 }
 
+/// What one read left in the receive buffer.
+enum Raw {
+    /// A datagram from the kernel of this many bytes.
+    Datagram(usize),
+    /// A datagram from another process writing to our port: ignored.
+    NotKernel,
+    /// The receive buffer overflowed: some messages were dropped.
+    Overrun,
+    /// Nothing is queued (only when not waiting).
+    Empty,
+}
+
 /// A connection to the kernel's IPVS. One per process is enough.
 pub struct Client {
     io: Box<dyn Transport>,
@@ -402,6 +518,14 @@ impl Client {
     /// Open the socket and resolve the IPVS family.
     pub fn open() -> Result<Client> {
         Client::with_transport(Box::new(NetlinkSocket::open()?))
+    }
+
+    /// Open the socket in a network namespace: the client then reaches
+    /// that namespace's IPVS table, whatever namespace the thread is in.
+    /// The calling thread enters the namespace only while the socket is
+    /// opened (which needs `CAP_SYS_ADMIN`).
+    pub fn open_in(namespace: &Namespace) -> Result<Client> {
+        namespace.within(Client::open).map_err(Error::Namespace)?
     }
 
     /// A client over another transport; resolves the IPVS family through it.
@@ -463,31 +587,40 @@ impl Client {
 
     /// Read one datagram and keep the messages meant for us.
     fn receive(&mut self, wait: bool) -> Result<Received> {
-        let dg = loop {
-            match self.io.recv(&mut self.rbuf, wait) {
-                Ok(d) => break d,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.raw_os_error() == Some(ENOBUFS) => return Ok(Received::Overrun),
-                Err(e) if !wait && e.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(Received::Empty)
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
-        if dg.sender != 0 {
+        let len = match self.receive_raw(wait)? {
+            Raw::Datagram(len) => len,
             // Not the kernel: another process writing to our port.
-            return Ok(Received::Frames(Vec::new()));
-        }
-        let Some(data) = self.rbuf.get(..dg.len) else {
-            return Err(DecodeError::new(format!("reply of {} bytes truncated", dg.len)).into());
+            Raw::NotKernel => return Ok(Received::Frames(Vec::new())),
+            Raw::Overrun => return Ok(Received::Overrun),
+            Raw::Empty => return Ok(Received::Empty),
         };
         let port = self.port;
         Ok(Received::Frames(
-            protocol::parse_datagram(data)?
+            protocol::parse_datagram(&self.rbuf[..len])?
                 .into_iter()
                 .filter(|f| f.port == port || f.port == 0)
                 .collect(),
         ))
+    }
+
+    /// Read one datagram into the receive buffer; returns its length.
+    fn receive_raw(&mut self, wait: bool) -> Result<Raw> {
+        let dg = loop {
+            match self.io.recv(&mut self.rbuf, wait) {
+                Ok(d) => break d,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.raw_os_error() == Some(ENOBUFS) => return Ok(Raw::Overrun),
+                Err(e) if !wait && e.kind() == io::ErrorKind::WouldBlock => return Ok(Raw::Empty),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if dg.sender != 0 {
+            return Ok(Raw::NotKernel);
+        }
+        if dg.len > self.rbuf.len() {
+            return Err(DecodeError::new(format!("reply of {} bytes truncated", dg.len)).into());
+        }
+        Ok(Raw::Datagram(dg.len))
     }
 
     /// Read the answers to the requests sent with the sequence numbers
@@ -552,51 +685,81 @@ impl Client {
         Ok(Answers { results, data })
     }
 
-    /// Read a dump to its end. Returns its messages and whether they are
-    /// trustworthy: false when the kernel flagged the dump as interrupted
-    /// or the receive buffer overflowed meanwhile.
-    fn dump_answer(&mut self, seq: u32, op: Op) -> Result<(Vec<Reply>, bool)> {
-        let mut replies = Vec::new();
+    /// Read a dump to its end, decoding each message as it comes (so that
+    /// a long table is never held twice). Returns what was decoded and
+    /// whether it is trustworthy: false when the kernel flagged the dump
+    /// as interrupted or the receive buffer overflowed meanwhile.
+    fn dump_answer<T>(
+        &mut self,
+        seq: u32,
+        op: Op,
+        decode: &dyn Fn(ReplyRef<'_>) -> std::result::Result<T, DecodeError>,
+    ) -> Result<(Vec<T>, bool)> {
+        let mut items = Vec::new();
         let mut clean = true;
+        // A message that does not decode fails the dump, once it is read
+        // to its end (what is left of it must not meet the next request).
+        let mut failed = None;
         loop {
-            let frames = match self.receive(true)? {
-                Received::Frames(f) => f,
-                Received::Overrun | Received::Empty => {
+            // The entries are decoded where they lie in the receive buffer:
+            // a dump of a long table is tens of thousands of messages.
+            let len = match self.receive_raw(true)? {
+                Raw::Datagram(len) => len,
+                Raw::NotKernel => continue,
+                Raw::Overrun | Raw::Empty => {
                     clean = false;
                     continue;
                 }
             };
-            for frame in frames {
-                if frame.seq != seq {
+            let port = self.port;
+            for msg in protocol::messages(&self.rbuf[..len]) {
+                let msg = msg?;
+                if msg.seq != seq || (msg.port != port && msg.port != 0) {
                     continue;
                 }
-                if frame.interrupted() {
+                if msg.interrupted() {
                     clean = false;
                 }
-                match frame.payload {
-                    FramePayload::Data(r) => replies.push(r),
-                    FramePayload::Done(0) => return Ok((replies, clean)),
+                match msg.payload {
+                    PayloadRef::Data(r) => match decode(r) {
+                        Ok(item) => items.push(item),
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    },
+                    PayloadRef::Done(0) => {
+                        return match failed {
+                            Some(e) => Err(e.into()),
+                            None => Ok((items, clean)),
+                        }
+                    }
                     // An acknowledgement (a dump is not asked for one) or a noop.
-                    FramePayload::Error(0) | FramePayload::Other => {}
-                    FramePayload::Error(code) | FramePayload::Done(code) => {
+                    PayloadRef::Error(0) | PayloadRef::Other => {}
+                    PayloadRef::Error(code) | PayloadRef::Done(code) => {
                         return Err(Error::Kernel { op, errno: code.saturating_neg() })
                     }
-                    FramePayload::Malformed(e) => return Err(e.into()),
+                    PayloadRef::Malformed(e) => return Err(e.into()),
                 }
             }
         }
     }
 
-    /// Ask for a dump, again if it was disturbed.
-    fn dump(&mut self, op: Op, req: &Request) -> Result<Vec<Reply>> {
+    /// Ask for a dump, again if it was disturbed; each message decoded
+    /// with `decode`.
+    fn dump<T>(
+        &mut self,
+        op: Op,
+        req: &Request,
+        decode: &dyn Fn(ReplyRef<'_>) -> std::result::Result<T, DecodeError>,
+    ) -> Result<Vec<T>> {
         for _ in 0..DUMP_TRIES {
             let seq = self.next_seq();
             let mut buf = Vec::new();
             protocol::encode(&mut buf, req, self.family, NLM_F_DUMP, seq);
             self.send(&buf)?;
-            let (replies, clean) = self.dump_answer(seq, op)?;
+            let (items, clean) = self.dump_answer(seq, op, decode)?;
             if clean {
-                return Ok(replies);
+                return Ok(items);
             }
         }
         Err(Error::Unsettled { op, tries: DUMP_TRIES })
@@ -684,30 +847,37 @@ impl Client {
         Ok(())
     }
 
+    /// Add a virtual service (`-A`).
     pub fn add_service(&mut self, svc: &Service) -> Result<()> {
         self.execute(Op::AddService, &Request::new_service(svc))
     }
 
+    /// Change a virtual service (`-E`).
     pub fn edit_service(&mut self, svc: &Service) -> Result<()> {
         self.execute(Op::EditService, &Request::set_service(svc))
     }
 
+    /// Delete a virtual service and its real servers (`-D`).
     pub fn del_service(&mut self, key: &ServiceKey) -> Result<()> {
         self.execute(Op::DelService, &Request::del_service(key))
     }
 
+    /// Delete every virtual service (`-C`).
     pub fn flush(&mut self) -> Result<()> {
         self.execute(Op::Flush, &Request::flush())
     }
 
+    /// Add a real server to a service (`-a`).
     pub fn add_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::AddDest, &Request::new_dest(key, dest))
     }
 
+    /// Change a real server (`-e`): weight, thresholds, forwarding, tunnel.
     pub fn edit_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::EditDest, &Request::set_dest(key, dest))
     }
 
+    /// Remove a real server (`-d`); only its address and port count.
     pub fn del_dest(&mut self, key: &ServiceKey, dest: &Dest) -> Result<()> {
         self.execute(Op::DelDest, &Request::del_dest(key, dest))
     }
@@ -718,6 +888,7 @@ impl Client {
         self.execute(op, &Request::zero(key))
     }
 
+    /// The kernel's IPVS version and connection table size.
     pub fn info(&mut self) -> Result<Info> {
         let replies = self.transact(Op::GetInfo, &Request::get_info())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no info reply"))?;
@@ -726,8 +897,7 @@ impl Client {
 
     /// All virtual services, in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<Service>> {
-        let replies = self.dump(Op::GetServices, &Request::get_service(None))?;
-        replies.iter().map(|r| Ok(protocol::decode_service(r)?)).collect()
+        self.dump(Op::GetServices, &Request::get_service(None), &|r| protocol::decode_service(r))
     }
 
     /// One virtual service.
@@ -739,9 +909,8 @@ impl Client {
 
     /// The real servers of one service, in the kernel's order.
     pub fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>> {
-        let replies = self.dump(Op::GetDests, &Request::get_dests(key))?;
         let family = key.family();
-        replies.iter().map(|r| Ok(protocol::decode_dest(r, family)?)).collect()
+        self.dump(Op::GetDests, &Request::get_dests(key), &|r| protocol::decode_dest(r, family))
     }
 
     /// Every service with its real servers. A service deleted (by someone
@@ -760,25 +929,29 @@ impl Client {
         Ok(entries)
     }
 
+    /// The tcp, tcpfin and udp timeouts.
     pub fn timeouts(&mut self) -> Result<Timeouts> {
         let replies = self.transact(Op::GetTimeouts, &Request::get_config())?;
         let first = replies.first().ok_or_else(|| DecodeError::new("no timeout reply"))?;
         Ok(protocol::decode_timeouts(first)?)
     }
 
+    /// Set the timeouts (`--set`; 0 keeps a value).
     pub fn set_timeouts(&mut self, t: &Timeouts) -> Result<()> {
         self.execute(Op::SetTimeouts, &Request::set_config(t))
     }
 
+    /// The sync daemons that run (master first).
     pub fn daemons(&mut self) -> Result<Vec<Daemon>> {
-        let replies = self.dump(Op::GetDaemons, &Request::get_daemon())?;
-        replies.iter().map(|r| Ok(protocol::decode_daemon(r)?)).collect()
+        self.dump(Op::GetDaemons, &Request::get_daemon(), &|r| protocol::decode_daemon(r))
     }
 
+    /// Start a sync daemon (`--start-daemon`).
     pub fn start_daemon(&mut self, d: &Daemon) -> Result<()> {
         self.execute(Op::StartDaemon, &Request::new_daemon(d))
     }
 
+    /// Stop a sync daemon (`--stop-daemon`).
     pub fn stop_daemon(&mut self, role: DaemonRole) -> Result<()> {
         self.execute(Op::StopDaemon, &Request::del_daemon(role))
     }
@@ -818,6 +991,22 @@ const REPLY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_kinds() {
+        let k = |op, errno| Error::Kernel { op, errno }.kind();
+        assert_eq!(k(Op::DelService, ESRCH), ErrorKind::NotFound);
+        assert_eq!(k(Op::EditDest, ENOENT), ErrorKind::NotFound);
+        assert_eq!(k(Op::AddService, EEXIST), ErrorKind::Exists);
+        assert_eq!(k(Op::Flush, EPERM), ErrorKind::PermissionDenied);
+        assert_eq!(k(Op::AddDest, EINVAL), ErrorKind::InvalidInput);
+        assert_eq!(k(Op::AddService, EOPNOTSUPP), ErrorKind::Kernel(EOPNOTSUPP));
+        assert_eq!(Error::NoIpvs(ENOENT).kind(), ErrorKind::NoIpvs);
+        assert_eq!(Error::Io(io::Error::from_raw_os_error(EPERM)).kind(), ErrorKind::PermissionDenied);
+        assert_eq!(Error::AnswerLost { op: Op::Flush }.kind(), ErrorKind::Unsettled);
+        let missing = Client::open_in(&Namespace::parse("no-such-namespace-for-tests")).err().map(|e| e.kind());
+        assert_eq!(missing, Some(ErrorKind::NoNamespace));
+    }
 
     #[test]
     fn messages_follow_the_operation() {

@@ -6,11 +6,14 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// Address family of a service or real server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {
+    /// IPv4 (`AF_INET`).
     Inet,
+    /// IPv6 (`AF_INET6`).
     Inet6,
 }
 
 impl Family {
+    /// The family of an address.
     pub fn of(addr: &IpAddr) -> Family {
         match addr {
             IpAddr::V4(_) => Family::Inet,
@@ -30,8 +33,11 @@ impl Family {
 /// Transport protocol of a virtual service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
+    /// SCTP.
     Sctp,
 }
 
@@ -45,6 +51,7 @@ impl Protocol {
         }
     }
 
+    /// The protocol of an IP protocol number, if IPVS knows it.
     pub fn from_number(n: u16) -> Option<Protocol> {
         match n {
             6 => Some(Protocol::Tcp),
@@ -59,18 +66,26 @@ impl Protocol {
 /// firewall mark (which still has an address family).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ServiceKey {
+    /// A TCP, UDP or SCTP service on an address and port.
     Addr {
+        /// Its protocol.
         protocol: Protocol,
+        /// Its address.
         addr: IpAddr,
+        /// Its port (0: any, for persistent services).
         port: u16,
     },
+    /// A service of the packets with a firewall mark.
     Fwmark {
+        /// IPv4 or IPv6 (`-6`).
         family: Family,
+        /// The mark.
         mark: u32,
     },
 }
 
 impl ServiceKey {
+    /// The address family of the service.
     pub fn family(&self) -> Family {
         match self {
             ServiceKey::Addr { addr, .. } => Family::of(addr),
@@ -84,13 +99,20 @@ impl ServiceKey {
 pub struct ServiceFlags(pub u32);
 
 impl ServiceFlags {
+    /// Persistent service (`-p`).
     pub const PERSISTENT: u32 = 0x0001;
+    /// Set by the kernel on services in its tables.
     pub const HASHED: u32 = 0x0002;
+    /// One-packet scheduling (`-o`).
     pub const ONEPACKET: u32 = 0x0004;
+    /// Scheduler flag 1 (`sh-fallback`, `mh-fallback`, `flag-1`).
     pub const SCHED1: u32 = 0x0008;
+    /// Scheduler flag 2 (`sh-port`, `mh-port`, `flag-2`).
     pub const SCHED2: u32 = 0x0010;
+    /// Scheduler flag 3 (`flag-3`).
     pub const SCHED3: u32 = 0x0020;
 
+    /// Whether the flag `bit` is set.
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
     }
@@ -102,8 +124,11 @@ pub const MAX_NAME_LEN: usize = 15;
 /// A virtual service. `stats` is filled only in what the kernel reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// What identifies the service.
     pub key: ServiceKey,
+    /// The scheduler name (`rr`, `wlc`, ...).
     pub scheduler: String,
+    /// Persistence, one-packet scheduling and scheduler flags.
     pub flags: ServiceFlags,
     /// Persistence timeout in seconds (meaningful when `flags` has PERSISTENT).
     pub timeout: u32,
@@ -112,6 +137,7 @@ pub struct Service {
     pub netmask: u32,
     /// Persistence engine, such as "sip".
     pub pe_name: Option<String>,
+    /// Counters and rates.
     pub stats: Stats,
 }
 
@@ -137,14 +163,20 @@ impl Service {
 /// How a real server is reached (`IP_VS_CONN_F_*` forwarding methods).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Forward {
+    /// Masquerading (NAT, `-m`).
     Masq,
+    /// Local node (the real server is the director itself).
     Local,
+    /// Tunnelling (`-i`).
     Tunnel,
+    /// Direct routing (`-g`).
     Route,
+    /// Bypass (not used by ipvsadm).
     Bypass,
 }
 
 impl Forward {
+    /// The kernel's code.
     pub fn code(self) -> u32 {
         match self {
             Forward::Masq => 0,
@@ -155,6 +187,7 @@ impl Forward {
         }
     }
 
+    /// The method of a kernel code (its low three bits).
     pub fn from_code(code: u32) -> Forward {
         match code & 0x7 {
             1 => Forward::Local,
@@ -169,12 +202,16 @@ impl Forward {
 /// Encapsulation of a tunnelled real server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TunnelType {
+    /// IP in IP.
     Ipip,
+    /// Generic UDP encapsulation.
     Gue,
+    /// Generic routing encapsulation.
     Gre,
 }
 
 impl TunnelType {
+    /// The kernel's code.
     pub fn code(self) -> u8 {
         match self {
             TunnelType::Ipip => 0,
@@ -183,6 +220,7 @@ impl TunnelType {
         }
     }
 
+    /// The tunnel type of a kernel code.
     pub fn from_code(code: u8) -> Option<TunnelType> {
         match code {
             0 => Some(TunnelType::Ipip),
@@ -195,31 +233,47 @@ impl TunnelType {
 
 /// Tunnel checksum flags (`IP_VS_TUNNEL_ENCAP_FLAG_*`).
 pub mod tun_flags {
+    /// No checksum (`--tun-nocsum`).
     pub const NOCSUM: u16 = 0;
+    /// Checksum (`--tun-csum`).
     pub const CSUM: u16 = 1 << 0;
+    /// Remote checksum offload (`--tun-remcsum`).
     pub const REMCSUM: u16 = 1 << 1;
 }
 
 /// A real server (the kernel calls it a destination).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dest {
+    /// The address.
     pub addr: IpAddr,
+    /// The port.
     pub port: u16,
+    /// The forwarding method.
     pub forward: Forward,
+    /// The weight (0: no new connections).
     pub weight: i32,
+    /// Upper connection threshold (0: none).
     pub u_threshold: u32,
+    /// Lower connection threshold (0: none).
     pub l_threshold: u32,
+    /// The tunnel type, for tunnelling.
     pub tun_type: TunnelType,
     /// Tunnel destination port (GUE), host order.
     pub tun_port: u16,
+    /// Tunnel checksum flags ([`tun_flags`]).
     pub tun_flags: u16,
+    /// Active connections (kernel-maintained).
     pub active_conns: u32,
+    /// Inactive connections (kernel-maintained).
     pub inact_conns: u32,
+    /// Persistence templates (kernel-maintained).
     pub persist_conns: u32,
+    /// Counters and rates.
     pub stats: Stats,
 }
 
 impl Dest {
+    /// A real server with the kernel defaults: masquerading, weight 1, no thresholds.
     pub fn new(addr: IpAddr, port: u16) -> Dest {
         Dest {
             addr,
@@ -243,41 +297,59 @@ impl Dest {
 /// report them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stats {
+    /// Connections.
     pub conns: u64,
+    /// Packets in.
     pub inpkts: u64,
+    /// Packets out.
     pub outpkts: u64,
+    /// Bytes in.
     pub inbytes: u64,
+    /// Bytes out.
     pub outbytes: u64,
+    /// Connections per second.
     pub cps: u64,
+    /// Packets in per second.
     pub inpps: u64,
+    /// Packets out per second.
     pub outpps: u64,
+    /// Bytes in per second.
     pub inbps: u64,
+    /// Bytes out per second.
     pub outbps: u64,
 }
 
 /// A service together with its real servers, as a listing shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceEntry {
+    /// The service.
     pub service: Service,
+    /// Its real servers.
     pub dests: Vec<Dest>,
 }
 
 /// Connection timeouts in seconds (`--set tcp tcpfin udp`); 0 leaves a value as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Timeouts {
+    /// TCP (established) timeout, seconds.
     pub tcp: u32,
+    /// TCP after FIN, seconds.
     pub tcp_fin: u32,
+    /// UDP, seconds.
     pub udp: u32,
 }
 
 /// Role of a connection-sync daemon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DaemonRole {
+    /// Sends the connection state.
     Master,
+    /// Receives the connection state.
     Backup,
 }
 
 impl DaemonRole {
+    /// The kernel's code.
     pub fn code(self) -> u32 {
         match self {
             DaemonRole::Master => 1,
@@ -285,6 +357,7 @@ impl DaemonRole {
         }
     }
 
+    /// The role of a kernel code.
     pub fn from_code(code: u32) -> Option<DaemonRole> {
         match code {
             1 => Some(DaemonRole::Master),
@@ -297,12 +370,19 @@ impl DaemonRole {
 /// A connection-sync daemon's settings; `None` fields are left to the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Daemon {
+    /// Master or backup.
     pub role: DaemonRole,
+    /// The interface it uses.
     pub mcast_ifn: String,
+    /// Its sync id.
     pub syncid: u32,
+    /// Largest sync message, if set or reported.
     pub sync_maxlen: Option<u16>,
+    /// Multicast group, if set or reported.
     pub mcast_group: Option<IpAddr>,
+    /// UDP port, if set or reported.
     pub mcast_port: Option<u16>,
+    /// Multicast TTL, if set or reported.
     pub mcast_ttl: Option<u8>,
 }
 
@@ -323,11 +403,17 @@ pub struct Connection {
     /// The protocol as the kernel names it: "TCP", "UDP", "SCTP", or "IP"
     /// for some persistence templates.
     pub protocol: String,
+    /// The client's address.
     pub client_addr: IpAddr,
+    /// The client's port.
     pub client_port: u16,
+    /// The virtual address.
     pub virtual_addr: IpAddr,
+    /// The virtual port.
     pub virtual_port: u16,
+    /// The real server's address.
     pub dest_addr: IpAddr,
+    /// The real server's port.
     pub dest_port: u16,
     /// The state as the kernel names it: "ESTABLISHED", "TIME_WAIT", "UDP",
     /// "NONE", ...
@@ -356,6 +442,8 @@ impl Connection {
 /// what it keeps, as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeData {
+    /// The persistence engine (`sip`).
     pub name: String,
+    /// Its data (the Call-ID for sip).
     pub data: String,
 }

@@ -18,7 +18,9 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::model::{Connection, PeData};
+use std::collections::HashMap;
+
+use crate::model::{Connection, Dest, Forward, PeData, Protocol, ServiceKey};
 
 /// Where the kernel publishes the connection table.
 pub const CONN_FILE: &str = "/proc/net/ip_vs_conn";
@@ -29,7 +31,12 @@ pub enum ConnError {
     /// The file could not be opened or read.
     Open(std::io::Error),
     /// A line that is not a connection entry (1-based line number).
-    Unexpected { line: usize, text: String },
+    Unexpected {
+        /// Its line number, from 1.
+        line: usize,
+        /// The line.
+        text: String,
+    },
 }
 
 impl fmt::Display for ConnError {
@@ -141,6 +148,310 @@ fn port(s: &str) -> Option<u16> {
         return None;
     }
     u16::from_str_radix(s, 16).ok()
+}
+
+// ------------------------------------------------------- /proc/net/ip_vs
+
+/// Where the kernel publishes the virtual server table with the real
+/// servers of every service (of the reader's network namespace).
+pub const SERVICES_FILE: &str = "/proc/net/ip_vs";
+
+/// A service as [`SERVICES_FILE`] names it: a firewall mark without its
+/// address family (IPv4 and IPv6 services with one mark look the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileServiceKey {
+    /// Protocol, address and port.
+    Addr {
+        /// TCP, UDP or SCTP.
+        protocol: Protocol,
+        /// The virtual address.
+        addr: IpAddr,
+        /// The virtual port.
+        port: u16,
+    },
+    /// A firewall mark.
+    Fwmark(u32),
+}
+
+impl FileServiceKey {
+    /// How the file names the service of `key`.
+    pub fn of(key: &ServiceKey) -> FileServiceKey {
+        match *key {
+            ServiceKey::Addr { protocol, addr, port } => FileServiceKey::Addr { protocol, addr, port },
+            ServiceKey::Fwmark { mark, .. } => FileServiceKey::Fwmark(mark),
+        }
+    }
+}
+
+/// A real server as [`SERVICES_FILE`] shows it: what plain `-L` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDest {
+    /// Its address (of either family, whatever the service's).
+    pub addr: IpAddr,
+    /// Its port.
+    pub port: u16,
+    /// How it is reached.
+    pub forward: Forward,
+    /// Its weight.
+    pub weight: i32,
+    /// Active connections.
+    pub active_conns: u32,
+    /// Inactive connections.
+    pub inact_conns: u32,
+}
+
+impl FileDest {
+    /// The real server in the model, with what the file does not show
+    /// (thresholds, tunnel settings, counters) left at their defaults.
+    pub fn to_dest(&self) -> Dest {
+        let mut d = Dest::new(self.addr, self.port);
+        d.forward = self.forward;
+        d.weight = self.weight;
+        d.active_conns = self.active_conns;
+        d.inact_conns = self.inact_conns;
+        d
+    }
+}
+
+/// The real servers of every service of [`SERVICES_FILE`], in the file's
+/// (the kernel's) order.
+#[derive(Debug, Default)]
+pub struct FileTable {
+    /// Where each service's real servers are in `dests`; `None` for a mark
+    /// that more than one service has.
+    services: HashMap<FileServiceKey, Option<(u32, u32)>>,
+    dests: Vec<FileDest>,
+}
+
+impl FileTable {
+    /// The real servers of the service `key`, when the file names it
+    /// unambiguously.
+    pub fn dests(&self, key: &ServiceKey) -> Option<&[FileDest]> {
+        let (start, len) = (*self.services.get(&FileServiceKey::of(key))?)?;
+        self.dests.get(start as usize..(start + len) as usize)
+    }
+
+    /// How many services the file holds.
+    pub fn len(&self) -> usize {
+        self.services.len()
+    }
+
+    /// Whether the file holds no service.
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty()
+    }
+}
+
+/// A [`SERVICES_FILE`] that is missing or says something unexpected (1-based
+/// line number); callers fall back to netlink.
+#[derive(Debug)]
+pub struct ServicesFileError {
+    /// The line that could not be read (0: the file could not be opened).
+    pub line: usize,
+    /// What went wrong.
+    pub why: String,
+}
+
+impl fmt::Display for ServicesFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{SERVICES_FILE}: line {}: {}", self.line, self.why)
+    }
+}
+
+impl std::error::Error for ServicesFileError {}
+
+/// Reads and parses [`SERVICES_FILE`] (or another file, for tests; see
+/// [`parse_services`]).
+pub fn read_services(path: &std::path::Path) -> Result<FileTable, ServicesFileError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ServicesFileError { line: 0, why: e.to_string() })?;
+    parse_services(std::io::BufReader::with_capacity(64 * 1024, file))
+}
+
+/// Parses the text of `/proc/net/ip_vs`: three header lines, then each
+/// service followed by its real servers:
+///
+/// ```text
+/// TCP  C0000201:0050 rr  persistent 90000 FFFFFFFF
+///   -> C6336402:1F90      Masq    3      0          0
+/// TCP  [2001:0db8:0000:0000:0000:0000:0000:0001]:01BB sh
+/// FWM  00000007 wrr
+/// ```
+///
+/// Only what identifies services and describes real servers is taken (the
+/// scheduler and persistence come from netlink: the file shows timeouts in
+/// jiffies and no scheduler flags). Any line that is not of this shape is
+/// an error, and so is a service named twice (but a firewall mark may be:
+/// an IPv4 and an IPv6 service); nothing in the file is trusted.
+pub fn parse_services(mut input: impl std::io::BufRead) -> Result<FileTable, ServicesFileError> {
+    let mut table = FileTable::default();
+    // Bytes, not text: no line is ever text we print (checking each for
+    // UTF-8 is measurable on tens of thousands of lines).
+    let mut line = Vec::new();
+    let mut number = 0;
+    let mut current: Option<FileServiceKey> = None;
+    let mut start = 0u32;
+    loop {
+        line.clear();
+        let n = input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| ServicesFileError { line: number + 1, why: e.to_string() })?;
+        if n > 0 {
+            number += 1;
+        }
+        let bad = |why: &str| ServicesFileError { line: number, why: why.to_string() };
+        let is_dest = line.starts_with(b"  -> ");
+        // A service ends where the next starts (or the file ends).
+        if n == 0 || (number > 3 && !is_dest) {
+            if let Some(key) = current.take() {
+                let len = table.dests.len() as u32 - start;
+                let slot = match key {
+                    FileServiceKey::Fwmark(_) if table.services.contains_key(&key) => None,
+                    _ if table.services.contains_key(&key) => return Err(bad("a service named twice")),
+                    _ => Some((start, len)),
+                };
+                table.services.insert(key, slot);
+            }
+        }
+        if n == 0 {
+            if number < 3 {
+                return Err(bad("no header"));
+            }
+            return Ok(table);
+        }
+        let text = line.strip_suffix(b"\n").ok_or_else(|| bad("a line without its end"))?;
+        match number {
+            1 if text.starts_with(b"IP Virtual Server version ") => continue,
+            2 if text.starts_with(b"Prot LocalAddress:Port") => continue,
+            3 if text.starts_with(b"  -> RemoteAddress:Port") => continue,
+            1..=3 => return Err(bad("not the header")),
+            _ => {}
+        }
+        if is_dest {
+            if current.is_none() {
+                return Err(bad("a real server outside a service"));
+            }
+            let d = parse_file_dest(&text[5..]).ok_or_else(|| bad("not a real server"))?;
+            table.dests.push(d);
+        } else {
+            let service = std::str::from_utf8(text).ok().and_then(parse_file_service);
+            current = Some(service.ok_or_else(|| bad("not a service"))?);
+            start = table.dests.len() as u32;
+        }
+    }
+}
+
+/// `TCP  C0000201:0050 rr ...` or `FWM  00000007 wrr ...`: the key.
+fn parse_file_service(text: &str) -> Option<FileServiceKey> {
+    let mut f = text.split_ascii_whitespace();
+    let prot = f.next()?;
+    let addr = f.next()?;
+    f.next()?; // the scheduler
+    let protocol = match prot {
+        "FWM" => {
+            if addr.is_empty() || addr.len() > 8 {
+                return None;
+            }
+            return u32::from_str_radix(addr, 16).ok().map(FileServiceKey::Fwmark);
+        }
+        "TCP" => Protocol::Tcp,
+        "UDP" => Protocol::Udp,
+        "SCTP" => Protocol::Sctp,
+        _ => return None,
+    };
+    let (addr, port) = file_addr_port(addr)?;
+    Some(FileServiceKey::Addr { protocol, addr, port })
+}
+
+/// `C6336402:1F90      Masq    3      0          0`.
+fn parse_file_dest(mut text: &[u8]) -> Option<FileDest> {
+    // Exactly five fields, separated by spaces (read byte by byte: this is
+    // every line of a table of tens of thousands of real servers).
+    let mut next = || field(&mut text);
+    let (Some(addr), Some(forward), Some(weight), Some(active), Some(inact), None) =
+        (next(), next(), next(), next(), next(), next())
+    else {
+        return None;
+    };
+    let (addr, port) = match addr {
+        // IPv4, the common case, read in place: `C6336402:1F90`.
+        [a @ .., b':', p0, p1, p2, p3] if a.len() == 8 => {
+            (IpAddr::V4(hex(a)?.into()), u16::try_from(hex(&[*p0, *p1, *p2, *p3])?).ok()?)
+        }
+        _ => file_addr_port(std::str::from_utf8(addr).ok()?)?,
+    };
+    let forward = match forward {
+        b"Masq" => Forward::Masq,
+        b"Local" => Forward::Local,
+        b"Tunnel" => Forward::Tunnel,
+        b"Route" => Forward::Route,
+        _ => return None,
+    };
+    let weight = match weight.strip_prefix(b"-") {
+        Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
+        None => i32::try_from(decimal_u32(weight)?).ok()?,
+    };
+    Some(FileDest {
+        addr,
+        port,
+        forward,
+        weight,
+        active_conns: decimal_u32(active)?,
+        inact_conns: decimal_u32(inact)?,
+    })
+}
+
+/// The next field of `s` (spaces before it skipped), taken off `s`.
+fn field<'a>(s: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let start = s.iter().position(|&b| b != b' ')?;
+    let rest = &s[start..];
+    let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+    let (f, r) = rest.split_at(end);
+    *s = r;
+    Some(f)
+}
+
+/// Hex digits only (1 to 8 of them), as a u32.
+fn hex(f: &[u8]) -> Option<u32> {
+    if f.is_empty() || f.len() > 8 {
+        return None;
+    }
+    let mut n = 0u32;
+    for &b in f {
+        let d = (b as char).to_digit(16)?;
+        n = n << 4 | d;
+    }
+    Some(n)
+}
+
+/// Decimal digits only (1 to 10 of them), as a u32.
+fn decimal_u32(f: &[u8]) -> Option<u32> {
+    if f.is_empty() || f.len() > 10 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in f {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    u32::try_from(n).ok()
+}
+
+/// `C0000201:0050` or `[2001:0db8:...:0001]:01BB`.
+fn file_addr_port(s: &str) -> Option<(IpAddr, u16)> {
+    let (a, p) = s.rsplit_once(':')?;
+    let a = match a.strip_prefix('[') {
+        Some(v6) => {
+            let v6 = v6.strip_suffix(']')?;
+            IpAddr::V6(v6.parse().ok()?)
+        }
+        // IPv4 here is exactly eight hex digits (a bare IPv6 is not).
+        None if a.len() == 8 => addr(a)?,
+        None => return None,
+    };
+    Some((a, port(p)?))
 }
 
 #[cfg(test)]
@@ -309,6 +620,135 @@ mod tests {
                 s.push(pick as char);
             }
             let _ = parse_connections(&s);
+        }
+    }
+
+    // ------------------------------------------------- /proc/net/ip_vs
+
+    // Captured from /proc/net/ip_vs (kernel 6.1): IPv4, IPv6, firewall
+    // marks of both families, persistence, one-packet scheduling, every
+    // forwarding method, an IPv4 real server of an IPv6 service.
+    const SERVICES: &str = include_str!("output/testdata/proc_net_ip_vs.txt");
+
+    fn tcp(addr: &str, port: u16) -> ServiceKey {
+        ServiceKey::Addr { protocol: Protocol::Tcp, addr: addr.parse().unwrap(), port }
+    }
+
+    fn fdest(addr: &str, port: u16, forward: Forward, weight: i32) -> FileDest {
+        FileDest { addr: addr.parse().unwrap(), port, forward, weight, active_conns: 0, inact_conns: 0 }
+    }
+
+    fn parse(text: &str) -> Result<FileTable, ServicesFileError> {
+        parse_services(text.as_bytes())
+    }
+
+    #[test]
+    fn captured_services() {
+        let t = parse(SERVICES).unwrap();
+        assert_eq!(t.len(), 7);
+        assert_eq!(
+            t.dests(&tcp("192.0.2.1", 80)).unwrap(),
+            [
+                fdest("192.0.2.1", 80, Forward::Route, 2),
+                fdest("198.51.100.3", 80, Forward::Route, 0),
+                fdest("198.51.100.2", 8080, Forward::Masq, 3),
+            ]
+        );
+        assert_eq!(
+            t.dests(&tcp("2001:db8::1", 443)).unwrap(),
+            [
+                fdest("198.51.100.7", 443, Forward::Tunnel, 1),
+                fdest("2001:db8::2", 443, Forward::Masq, 1),
+            ]
+        );
+        assert_eq!(t.dests(&tcp("192.0.2.1", 81)).unwrap(), []);
+        let sctp = ServiceKey::Addr { protocol: Protocol::Sctp, addr: "192.0.2.1".parse().unwrap(), port: 99 };
+        assert_eq!(t.dests(&sctp).unwrap(), []);
+        let udp = ServiceKey::Addr { protocol: Protocol::Udp, addr: "192.0.2.1".parse().unwrap(), port: 53 };
+        assert_eq!(t.dests(&udp).unwrap(), [fdest("198.51.100.9", 53, Forward::Tunnel, 1)]);
+        // A mark is found whatever the family asked for: the file has none.
+        let mark8 = ServiceKey::Fwmark { family: crate::model::Family::Inet6, mark: 8 };
+        assert_eq!(t.dests(&mark8).unwrap(), [fdest("2001:db8::5", 0, Forward::Route, 1)]);
+        assert!(t.dests(&tcp("192.0.2.1", 82)).is_none());
+    }
+
+    #[test]
+    fn connection_counts_and_weights() {
+        let text = format!("{}TCP  C0000201:0050 wlc \n  -> C6336402:0050      Local   -3     17         4000000000\n", header3());
+        let t = parse(&text).unwrap();
+        let d = t.dests(&tcp("192.0.2.1", 80)).unwrap()[0];
+        assert_eq!((d.forward, d.weight, d.active_conns, d.inact_conns), (Forward::Local, -3, 17, 4_000_000_000));
+        let dest = d.to_dest();
+        assert_eq!((dest.addr, dest.port, dest.weight), (d.addr, 80, -3));
+    }
+
+    fn header3() -> &'static str {
+        "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n"
+    }
+
+    #[test]
+    fn one_mark_twice_is_ambiguous() {
+        let text = format!("{}FWM  00000008 rr \n  -> C6336402:0000      Route   1      0          0\nFWM  00000008 rr \n", header3());
+        let t = parse(&text).unwrap();
+        let mark = ServiceKey::Fwmark { family: crate::model::Family::Inet, mark: 8 };
+        assert!(t.dests(&mark).is_none());
+    }
+
+    #[test]
+    fn empty_table() {
+        assert!(parse(header3()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn unexpected_files_are_errors() {
+        let h = header3();
+        let cases: Vec<(String, usize)> = vec![
+            (String::new(), 0),
+            ("IP Virtual Server version 1.2.1 (size=4096)\n".into(), 1),
+            (format!("nonsense\n{}", h), 1),
+            (format!("{h}  -> C6336402:0050      Masq    1      0          0\n"), 4),
+            (format!("{h}TCP  C0000201:0050 rr \n  -> C6336402:0050      Bypass  1      0          0\n"), 5),
+            (format!("{h}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    1      0\n"), 5),
+            (format!("{h}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    x      0          0\n"), 5),
+            (format!("{h}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    1      0          0"), 5),
+            (format!("{h}ESP  C0000201:0050 rr \n"), 4),
+            (format!("{h}TCP  C0000201 rr \n"), 4),
+            (format!("{h}TCP  C00002011:0050 rr \n"), 4),
+            (format!("{h}TCP  2001:db8::1:0050 rr \n"), 4),
+            (format!("{h}TCP  [2001:db8::1]:10050 rr \n"), 4),
+            (format!("{h}TCP  C0000201:0050\n"), 4),
+            (format!("{h}FWM  100000000 rr\n"), 4),
+            (format!("{h}TCP  C0000201:0050 rr \nTCP  C0000201:0050 rr \nUDP  C0000201:0050 rr \n"), 6),
+        ];
+        for (text, line) in cases {
+            match parse(&text) {
+                Err(e) => assert_eq!(e.line, line, "{text:?}: {e}"),
+                Ok(t) => panic!("{text:?} accepted: {t:?}"),
+            }
+        }
+    }
+
+    /// Real-server lines read byte by byte: every field checked, nothing
+    /// more or less than five fields taken.
+    #[test]
+    fn real_server_lines() {
+        let d = |t: &str| parse_file_dest(t.as_bytes());
+        let ok = d("C6336402:1F90      Masq    3      0          4294967295").unwrap();
+        assert_eq!((ok.port, ok.forward, ok.weight, ok.inact_conns), (8080, Forward::Masq, 3, u32::MAX));
+        assert_eq!(d("C6336402:0000 Route -2147483648 1 2").unwrap().weight, i32::MIN);
+        assert_eq!(d("[2001:0db8:0000:0000:0000:0000:0000:0001]:0050 Tunnel 0 0 0").unwrap().addr, "2001:db8::1".parse::<IpAddr>().unwrap());
+        for bad in [
+            "C6336402:1F90 Masq 3 0",
+            "C6336402:1F90 Masq 3 0 0 0",
+            "C6336402:1F90 Masq 2147483648 0 0",
+            "C6336402:1F90 Masq 3 0 4294967296",
+            "C6336402:1F90 Masq +3 0 0",
+            "C6336402:1F90 Masq 3 0x 0",
+            "C6336402:1F90 Bypass 3 0 0",
+            "C633640:1F90 Masq 3 0 0",
+            "",
+        ] {
+            assert_eq!(d(bad), None, "{bad:?}");
         }
     }
 }

@@ -138,10 +138,20 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step<'a> {
     /// Changes to send, for [`crate::client::Client::apply_encoded`].
-    Changes { ops: &'a [Op], requests: &'a [u8] },
+    Changes {
+        /// What each request is, in order.
+        ops: &'a [Op],
+        /// The requests, encoded.
+        requests: &'a [u8],
+    },
     /// A command that is not a change (a listing, `-S`, `-h`, `-v`), from
     /// this line.
-    Command { line: usize, command: Command },
+    Command {
+        /// Its line of the input, from 1.
+        line: usize,
+        /// The command.
+        command: Command,
+    },
 }
 
 impl Plan {
@@ -149,62 +159,13 @@ impl Plan {
     /// messages); `names` looks up host and service names.
     pub fn read(
         program: &str,
-        mut input: impl BufRead,
+        input: impl BufRead,
         names: &dyn Resolver,
     ) -> Result<Plan, Rejected> {
         let mut plan = Plan::default();
-        let mut buf = Vec::new();
-        let mut number = 0;
-        loop {
-            let line = read_line(&mut input, &mut buf, MAX_LINE).map_err(|e| Rejected {
-                program: program.to_string(),
-                line: 0,
-                text: String::new(),
-                why: format!("cannot read it after line {number}: {e}"),
-                status: 1,
-            })?;
-            number += 1;
-            let reject = |text: String, why: String, status: i32| Rejected {
-                program: program.to_string(),
-                line: number,
-                text,
-                why,
-                status,
-            };
-            let text = match line {
-                Line::End => break,
-                Line::TooLong(len) => {
-                    let text =
-                        String::from_utf8_lossy(&buf[..buf.len().min(4 * SHOWN)]).into_owned();
-                    return Err(reject(
-                        text,
-                        format!("line too long ({len} bytes; at most {MAX_LINE} are taken)"),
-                        2,
-                    ));
-                }
-                Line::Read => match text_of(&buf) {
-                    Ok(t) => t,
-                    Err(why) => {
-                        let text = String::from_utf8_lossy(&buf).into_owned();
-                        return Err(reject(text, why, 2));
-                    }
-                },
-            };
-            match grammar::parse_restore_line_as(program, text, names) {
-                Ok(None) => {}
-                Ok(Some(command)) => plan.push(number, command),
-                Err(e) => {
-                    let why = e
-                        .stderr
-                        .split('\n')
-                        .filter(|l| !l.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    return Err(reject(text.to_string(), why, e.status));
-                }
-            }
-        }
-        plan.lines = number - 1;
+        plan.lines = read_commands(program, input, names, &mut |line, command| {
+            plan.push(line, command)
+        })?;
         plan.requests.shrink_to_fit();
         plan.ops.shrink_to_fit();
         plan.actions.shrink_to_fit();
@@ -288,6 +249,82 @@ impl<'a> Iterator for Steps<'a> {
     }
 }
 
+/// Read and check a whole restore input line by line, handing `each` the
+/// command of every line that has one, with its line number (from 1), as
+/// soon as it is checked; the caller keeps what it needs (the commands of
+/// a rejected input must not be carried out: the error comes last). This is
+/// the one reading of restore format, for `-R` ([`Plan`]) and `--apply`
+/// ([`read_all`]). Returns how many lines were read.
+pub fn read_commands(
+    program: &str,
+    mut input: impl BufRead,
+    names: &dyn Resolver,
+    each: &mut dyn FnMut(usize, Command),
+) -> Result<usize, Rejected> {
+    let mut buf = Vec::new();
+    let mut number = 0;
+    loop {
+        let line = read_line(&mut input, &mut buf, MAX_LINE).map_err(|e| Rejected {
+            program: program.to_string(),
+            line: 0,
+            text: String::new(),
+            why: format!("cannot read it after line {number}: {e}"),
+            status: 1,
+        })?;
+        number += 1;
+        let reject = |text: String, why: String, status: i32| Rejected {
+            program: program.to_string(),
+            line: number,
+            text,
+            why,
+            status,
+        };
+        let text = match line {
+            Line::End => break,
+            Line::TooLong(len) => {
+                let text = String::from_utf8_lossy(&buf[..buf.len().min(4 * SHOWN)]).into_owned();
+                return Err(reject(
+                    text,
+                    format!("line too long ({len} bytes; at most {MAX_LINE} are taken)"),
+                    2,
+                ));
+            }
+            Line::Read => match text_of(&buf) {
+                Ok(t) => t,
+                Err(why) => {
+                    let text = String::from_utf8_lossy(&buf).into_owned();
+                    return Err(reject(text, why, 2));
+                }
+            },
+        };
+        match grammar::parse_restore_line_as(program, text, names) {
+            Ok(None) => {}
+            Ok(Some(command)) => each(number, command),
+            Err(e) => {
+                let why = e
+                    .stderr
+                    .split('\n')
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return Err(reject(text.to_string(), why, e.status));
+            }
+        }
+    }
+    Ok(number - 1)
+}
+
+/// [`read_commands`] kept whole: every command with its line number.
+pub fn read_all(
+    program: &str,
+    input: impl BufRead,
+    names: &dyn Resolver,
+) -> Result<Vec<(usize, Command)>, Rejected> {
+    let mut commands = Vec::new();
+    read_commands(program, input, names, &mut |line, c| commands.push((line, c)))?;
+    Ok(commands)
+}
+
 /// The request a command sends, for the commands that change something.
 pub fn change(command: &Command) -> Option<(Op, Request)> {
     Some(match command {
@@ -307,7 +344,10 @@ pub fn change(command: &Command) -> Option<(Op, Request)> {
         | Command::Save(_)
         | Command::Restore
         | Command::Help
-        | Command::Version => return None,
+        | Command::Version
+        // Refused on restore lines by the grammar.
+        | Command::Apply(_)
+        | Command::Drain(_) => return None,
     })
 }
 

@@ -331,8 +331,7 @@ fn run_series(series: &str) {
     let vm_timeout = 300 + lines / 5_000 + corpus as u64 / 4;
     // Two copies of the file in the VM's RAM disk, and ours holding one.
     let mem_mb = 512 + lines * 400 / 1_000_000;
-    let started = std::time::Instant::now();
-    let vm_problem = VmRun {
+    let run = VmRun {
         series,
         ours: &ours,
         payload: &payload,
@@ -341,8 +340,7 @@ fn run_series(series: &str) {
         mem_mb: Some(mem_mb),
     }
     .run();
-    let secs = started.elapsed().as_secs_f64();
-    let report = String::from_utf8_lossy(&fs::read(&out).unwrap_or_default()).into_owned();
+    let (secs, report, vm_problem) = (run.secs, run.report(), run.problem);
     let (measures, compared): (Vec<&str>, Vec<&str>) =
         report.lines().partition(|l| l.starts_with("measure:"));
     let compared = compared.join("\n") + "\n";

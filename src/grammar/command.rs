@@ -38,6 +38,33 @@ pub enum Command {
     Help,
     /// `-v`.
     Version,
+    /// `--apply FILE|-` (beyond ipvsadm): make the table equal to a rule file.
+    Apply(Apply),
+    /// `--drain` (beyond ipvsadm): weight 0, wait for the connections to
+    /// end, then delete the real server.
+    Drain(Drain),
+}
+
+/// What `--apply` was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Apply {
+    /// The rule file, `-` for standard input.
+    pub file: String,
+    /// `--dry-run`: print the changes, make none.
+    pub dry_run: bool,
+}
+
+/// What `--drain` was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drain {
+    /// The virtual service.
+    pub key: ServiceKey,
+    /// The real server (only its address and port matter).
+    pub dest: Dest,
+    /// `--drain-timeout N`: give up after N seconds (none: wait for ever).
+    pub timeout: Option<u32>,
+    /// `--drain-inactive`: wait for the inactive connections too.
+    pub inactive: bool,
 }
 
 /// What a listing shows.
@@ -57,9 +84,11 @@ pub enum ListWhat {
 /// The options of a listing (`-L`) or save (`-S`), as ipvsadm's format flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Listing {
+    /// What is listed.
     pub what: ListWhat,
     /// `-t`/`-u`/`--sctp-service`/`-f`: only this service.
     pub service: Option<ServiceKey>,
+    /// The format flags.
     pub format: Format,
 }
 
@@ -82,4 +111,6 @@ pub struct Format {
     pub tun_info: bool,
     /// `--nosort` (`--sort` is the default and clears it)
     pub nosort: bool,
+    /// `--json`: one JSON document instead of ipvsadm's text.
+    pub json: bool,
 }

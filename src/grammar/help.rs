@@ -16,6 +16,8 @@ pub const HELP: &str = r#"Usage:
   ipvsadm --set tcp tcpfin udp
   ipvsadm --start-daemon {master|backup} [daemon-options]
   ipvsadm --stop-daemon {master|backup}
+  ipvsadm --apply file|- [--dry-run]
+  ipvsadm --drain virtual-service -r server-address [--drain-timeout seconds] [--drain-inactive]
   ipvsadm -h
 
 Commands:
@@ -34,6 +36,8 @@ Either long or short options are allowed.
   --set tcp tcpfin udp        set connection timeout values
   --start-daemon              start connection sync daemon
   --stop-daemon               stop connection sync daemon
+  --apply file|-              make the table equal to a rule file, by difference
+  --drain                     weight 0, wait for connections to end, delete server
   --help            -h        display this help message
   --version         -v        display the version
 
@@ -78,6 +82,11 @@ Options:
   --ops          -o                   one-packet scheduling
   --numeric      -n                   numeric output of addresses and ports
   --sched-flags  -b flags             scheduler flags (comma-separated)
+  --json                              list as one JSON document (with -L)
+  --netns        name|path            act in this network namespace
+  --dry-run                           with --apply: print the changes, make none
+  --drain-timeout seconds             with --drain: give up after this many seconds
+  --drain-inactive                    with --drain: wait for inactive connections too
 Daemon Options:
   --syncid sid                        syncid for connection sync (default=255)
   --sync-maxlen length                Max sync message length (default=1472)
@@ -87,7 +96,7 @@ Daemon Options:
   --mcast-ttl ttl                     Multicast TTL (default=1)
 "#;
 
-/// The help text naming `program` (argv[0]) in its usage lines.
+/// The help text naming `program` (`argv[0]`) in its usage lines.
 pub fn help_text(program: &str) -> String {
     if program == "ipvsadm" {
         return HELP.to_string();
@@ -126,7 +135,7 @@ mod tests {
             let section = if s.long.starts_with("mcast-") || s.long == "syncid" || s.long == "sync-maxlen" {
                 &daemon
             } else if s.arg == crate::grammar::popt::ArgKind::No && commands.contains(&format!("{long} "))
-                || ["start-daemon", "stop-daemon", "set"].contains(&s.long)
+                || ["start-daemon", "stop-daemon", "set", "apply"].contains(&s.long)
             {
                 &commands
             } else {

@@ -20,7 +20,7 @@ mod table;
 mod tests;
 
 pub use addr::{services_lookup, NoNames, Resolver, SystemResolver};
-pub use command::{Command, Format, ListWhat, Listing};
+pub use command::{Apply, Command, Drain, Format, ListWhat, Listing};
 pub use help::{help_text, HELP};
 pub use parser::{
     DEFAULT_MCAST_INTERFACE, DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, MAX_IFNAME, MAX_TIMEOUT,
@@ -34,7 +34,9 @@ pub use spec::{
 /// standard error (newlines included), `status` its exit status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArgError {
+    /// Exactly what ipvsadm prints on standard error, newlines included.
     pub stderr: String,
+    /// The exit status.
     pub status: i32,
     /// Whether `ipvsadm -R` stops reading its input at this error, exiting
     /// with `status`. Only the option library's own errors (unknown option,
@@ -68,13 +70,42 @@ impl ArgError {
 
 }
 
-/// Parse an argument vector WITHOUT argv[0], as `ipvsadm`, looking names
+/// Take `--netns NAME` (or `--netns=NAME`) out of an argument vector
+/// WITHOUT `argv[0]`: the namespace must be entered before anything else
+/// happens (ipvsadm reaches the kernel before it parses its options).
+/// Returns the namespace word and the other words; after `--` nothing is
+/// an option.
+pub fn take_netns(args: &[String]) -> Result<(Option<String>, Vec<String>), ArgError> {
+    let mut netns = None;
+    let mut rest = Vec::with_capacity(args.len());
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let value = if word == "--" {
+            rest.push(word.clone());
+            rest.extend(words.by_ref().cloned());
+            break;
+        } else if word == "--netns" {
+            words.next().cloned().ok_or_else(|| ArgError::popt("--netns: missing argument".into()))?
+        } else if let Some(v) = word.strip_prefix("--netns=") {
+            v.to_string()
+        } else {
+            rest.push(word.clone());
+            continue;
+        };
+        if netns.replace(value).is_some() {
+            return Err(ArgError::fail("multiple 'netns' options specified"));
+        }
+    }
+    Ok((netns, rest))
+}
+
+/// Parse an argument vector WITHOUT `argv[0]`, as `ipvsadm`, looking names
 /// up with the system's resolver.
 pub fn parse_args(args: &[String]) -> Result<Command, ArgError> {
     parse_args_as("ipvsadm", args, &SystemResolver)
 }
 
-/// Parse an argument vector WITHOUT argv[0]; `program` is argv[0], which
+/// Parse an argument vector WITHOUT `argv[0]`; `program` is `argv[0]`, which
 /// ipvsadm names in its "Try `PROGRAM -h' ..." message; `names` looks up
 /// host and service names.
 pub fn parse_args_as(program: &str, args: &[String], names: &dyn Resolver) -> Result<Command, ArgError> {
@@ -86,7 +117,7 @@ pub fn parse_restore_line(line: &str) -> Result<Option<Command>, ArgError> {
     parse_restore_line_as("ipvsadm", line, &SystemResolver)
 }
 
-/// [`parse_restore_line`] with argv[0] of the running program and a resolver.
+/// [`parse_restore_line`] with `argv[0]` of the running program and a resolver.
 ///
 /// The line is split at spaces, tabs, carriage returns and newlines (no
 /// quoting: quotes are part of the words), and every word `ipvsadm` is

@@ -17,7 +17,7 @@ use crate::model::{
 };
 
 use super::addr::{parse_endpoint, parse_ipv4_host, Resolver};
-use super::command::{Command, Format, ListWhat, Listing};
+use super::command::{Apply, Command, Drain, Format, ListWhat, Listing};
 use super::num::{atoi, decimal_in};
 use super::popt::{Found, Popt};
 use super::table::{tunnel_row, Cmd, Col, Opt, COLS, NCOLS, TUNNEL_COLS};
@@ -102,6 +102,18 @@ struct Draft {
     mcast_group: Option<IpAddr>,
     mcast_port: Option<u16>,
     mcast_ttl: Option<u8>,
+    ext: Extensions,
+}
+
+/// The options beyond ipvsadm 1.31, kept out of its compatibility table
+/// ([`Col`]) so that its checks and messages stay as they are; checked
+/// by [`check_extensions`] in the same words.
+#[derive(Debug, Default)]
+struct Extensions {
+    apply_file: Option<String>,
+    dry_run: bool,
+    drain_timeout: Option<u32>,
+    drain_inactive: bool,
 }
 
 impl Draft {
@@ -134,6 +146,7 @@ impl Draft {
             mcast_group: None,
             mcast_port: None,
             mcast_ttl: None,
+            ext: Extensions::default(),
         }
     }
 
@@ -183,7 +196,15 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
         Opt::AddServer => Draft::new(Cmd::AddServer),
         Opt::EditServer => Draft::new(Cmd::EditServer),
         Opt::DeleteServer => Draft::new(Cmd::DeleteServer),
-        Opt::Restore if ctx.restore => return Err(ArgError::try_help(ctx.program)),
+        Opt::Restore | Opt::Apply | Opt::Drain if ctx.restore => {
+            return Err(ArgError::try_help(ctx.program))
+        }
+        Opt::Apply => {
+            let mut d = Draft::new(Cmd::Apply);
+            d.ext.apply_file = first.value.clone();
+            d
+        }
+        Opt::Drain => Draft::new(Cmd::Drain),
         Opt::Restore => Draft::new(Cmd::Restore),
         Opt::Save => Draft::new(Cmd::Save),
         Opt::Zero => Draft::new(Cmd::Zero),
@@ -233,6 +254,10 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
     };
 
     check_options(&draft)?;
+    if draft.format.json && draft.cmd != Cmd::List {
+        return Err(ArgError::fail(format!("Illegal 'json' option with the '{}' command", draft.cmd.name())));
+    }
+    check_extensions(&draft)?;
     if draft.cmd == Cmd::List {
         check_list(&draft)?;
     }
@@ -267,8 +292,23 @@ fn option(d: &mut Draft, found: Found, ctx: &Ctx) -> Result<(), ArgError> {
         | Opt::StartDaemon
         | Opt::StopDaemon
         | Opt::Help
-        | Opt::Version => {
+        | Opt::Version
+        | Opt::Apply
+        | Opt::Drain => {
             return Err(ArgError::fail(format!("invalid option `{}'", found.word)));
+        }
+        Opt::DryRun => {
+            d.ext.dry_run = extension_once(d.ext.dry_run, "dry-run")?;
+        }
+        Opt::DrainInactive => {
+            d.ext.drain_inactive = extension_once(d.ext.drain_inactive, "drain-inactive")?;
+        }
+        Opt::DrainTimeout => {
+            extension_once(d.ext.drain_timeout.is_some(), "drain-timeout")?;
+            d.ext.drain_timeout = Some(
+                decimal_in(v, 0, MAX_TIMEOUT)
+                    .ok_or_else(|| ArgError::fail("illegal drain-timeout specified"))? as u32,
+            );
         }
         Opt::TcpService | Opt::UdpService | Opt::SctpService => {
             d.mark(Col::Service)?;
@@ -469,6 +509,16 @@ fn option(d: &mut Draft, found: Found, ctx: &Ctx) -> Result<(), ArgError> {
             d.mark(Col::TunRemCsum)?;
             d.tun_flags = tun_flags::REMCSUM;
         }
+        Opt::Json => {
+            if d.format.json {
+                return Err(ArgError::fail("multiple 'json' options specified"));
+            }
+            d.format.json = true;
+        }
+        // The command line's --netns is taken out before the parse
+        // (super::take_netns): here it is in a restore line or a library
+        // call, where it cannot act.
+        Opt::Netns => return Err(ArgError::fail("Illegal 'netns' option here: it goes on the command line")),
     }
     Ok(())
 }
@@ -534,6 +584,34 @@ fn check_options(d: &Draft) -> Result<(), ArgError> {
                 None => exclusive = Some(col),
             },
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// An extension option seen once more: ipvsadm's "multiple" message.
+fn extension_once(seen: bool, name: &str) -> Result<bool, ArgError> {
+    if seen {
+        return Err(ArgError::fail(format!("multiple '{name}' options specified")));
+    }
+    Ok(true)
+}
+
+/// The extension options the command does not take, in the words of
+/// [`check_options`]: `--dry-run` goes with `--apply` only,
+/// `--drain-timeout` and `--drain-inactive` with `--drain` only.
+fn check_extensions(d: &Draft) -> Result<(), ArgError> {
+    let given = [
+        ("dry-run", d.ext.dry_run, Cmd::Apply),
+        ("drain-timeout", d.ext.drain_timeout.is_some(), Cmd::Drain),
+        ("drain-inactive", d.ext.drain_inactive, Cmd::Drain),
+    ];
+    for (name, seen, only) in given {
+        if seen && d.cmd != only {
+            return Err(ArgError::fail(format!(
+                "Illegal '{name}' option with the '{}' command",
+                d.cmd.name()
+            )));
         }
     }
     Ok(())
@@ -629,13 +707,17 @@ fn build(d: Draft, sched_bits: u32, timeouts: Option<Timeouts>) -> Result<Comman
         }
         Cmd::DeleteService => Command::DeleteService(key.ok_or_else(|| ArgError::fail("missing service"))?),
         Cmd::Flush => Command::Flush,
-        Cmd::AddServer | Cmd::EditServer | Cmd::DeleteServer => {
+        Cmd::Apply => Command::Apply(Apply {
+            file: d.ext.apply_file.unwrap_or_default(),
+            dry_run: d.ext.dry_run,
+        }),
+        Cmd::AddServer | Cmd::EditServer | Cmd::DeleteServer | Cmd::Drain => {
             let draft_key = d.key.ok_or_else(|| ArgError::fail("missing service"))?;
             let (addr, mut port) = d.dest.ok_or_else(|| ArgError::fail("missing real server"))?;
             let forward = d.forward.unwrap_or(Forward::Route);
             let mut dest = Dest::new(addr, port);
             dest.forward = forward;
-            if d.cmd != Cmd::DeleteServer {
+            if !matches!(d.cmd, Cmd::DeleteServer | Cmd::Drain) {
                 if Family::of(&addr) != draft_key.family() && forward != Forward::Tunnel {
                     return Err(ArgError::fail(
                         "Different address family is allowed only for tunneling servers",
@@ -666,6 +748,12 @@ fn build(d: Draft, sched_bits: u32, timeouts: Option<Timeouts>) -> Result<Comman
             match d.cmd {
                 Cmd::AddServer => Command::AddDest(key, dest),
                 Cmd::EditServer => Command::EditDest(key, dest),
+                Cmd::Drain => Command::Drain(Drain {
+                    key,
+                    dest,
+                    timeout: d.ext.drain_timeout,
+                    inactive: d.ext.drain_inactive,
+                }),
                 _ => Command::DeleteDest(key, dest),
             }
         }

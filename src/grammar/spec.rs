@@ -145,6 +145,13 @@ fn extra_for(id: Opt) -> Extra {
         Opt::TunNoCsum => extra("tunnel without checksums"),
         Opt::TunCsum => extra("tunnel with checksums"),
         Opt::TunRemCsum => extra("tunnel with remote checksum offload"),
+        Opt::Json => extra("list as one JSON document (with -L)"),
+        Opt::Netns => valued("run in this network namespace (a name or a path)", "netns", ValueHint::AnyPath),
+        Opt::Apply => valued("make the table equal to a rule file (- for stdin)", "file", ValueHint::FilePath),
+        Opt::DryRun => extra("with --apply: print the changes, make none"),
+        Opt::Drain => extra("weight 0, wait for the connections to end, delete the real server"),
+        Opt::DrainTimeout => valued("with --drain: give up after this many seconds", "seconds", Other),
+        Opt::DrainInactive => extra("with --drain: wait for inactive connections too"),
     }
 }
 

@@ -66,6 +66,16 @@ pub(crate) enum Opt {
     TunNoCsum,
     TunCsum,
     TunRemCsum,
+    // beyond ipvsadm (not in the compatibility table: see the parser)
+    Json,
+    Netns,
+    // beyond ipvsadm 1.31 (not columns of the compatibility table: see
+    // `parser::Extensions`)
+    Apply,
+    DryRun,
+    Drain,
+    DrainTimeout,
+    DrainInactive,
 }
 
 const fn spec(long: &'static str, short: Option<char>, arg: ArgKind, id: Opt) -> Spec {
@@ -134,6 +144,13 @@ pub(crate) const SPECS: &[Spec] = &[
     spec("tun-nocsum", None, No, Opt::TunNoCsum),
     spec("tun-csum", None, No, Opt::TunCsum),
     spec("tun-remcsum", None, No, Opt::TunRemCsum),
+    spec("json", None, No, Opt::Json),
+    spec("netns", None, Required, Opt::Netns),
+    spec("apply", None, Required, Opt::Apply),
+    spec("dry-run", None, No, Opt::DryRun),
+    spec("drain", None, No, Opt::Drain),
+    spec("drain-timeout", None, Required, Opt::DrainTimeout),
+    spec("drain-inactive", None, No, Opt::DrainInactive),
 ];
 
 /// The commands, in the order of the compatibility table.
@@ -153,6 +170,9 @@ pub(crate) enum Cmd {
     Restore,
     Save,
     Zero,
+    // beyond ipvsadm 1.31
+    Apply,
+    Drain,
 }
 
 impl Cmd {
@@ -173,6 +193,8 @@ impl Cmd {
             Cmd::Restore => "restore",
             Cmd::Save => "save",
             Cmd::Zero => "zero",
+            Cmd::Apply => "apply",
+            Cmd::Drain => "drain",
         }
     }
 
@@ -183,10 +205,10 @@ impl Cmd {
         match self {
             Cmd::AddService | Cmd::EditService => b"xx+   xxxxxxxxxxxxxxx   xxxxxxxxxx",
             Cmd::DeleteService => b"xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-            Cmd::Flush | Cmd::Set | Cmd::Restore => b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            Cmd::Flush | Cmd::Set | Cmd::Restore | Cmd::Apply => b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
             Cmd::List => b" 11xxxxxxxxx11       xxxxxxx xxxxx",
             Cmd::AddServer | Cmd::EditServer => b"xx+xxx+    xxxxxxxxxxxxxxxxxx     ",
-            Cmd::DeleteServer => b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            Cmd::DeleteServer | Cmd::Drain => b"xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx",
             Cmd::StartDaemon => b"xxxxxxxxxxx xxxxxxx xxxx    xxxxxx",
             Cmd::StopDaemon => b"xxxxxxxxxxxxxxxxxxx xxxxxxxxxxxxxx",
             Cmd::Save => b" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
@@ -374,6 +396,8 @@ mod tests {
             Cmd::Restore,
             Cmd::Save,
             Cmd::Zero,
+            Cmd::Apply,
+            Cmd::Drain,
         ] {
             assert!(cmd.row().iter().all(|c| b"x+1 ".contains(c)), "{cmd:?}");
         }

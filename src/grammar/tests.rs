@@ -495,7 +495,8 @@ fn listing_options() {
             thresholds: true,
             persistent_conn: true,
             tun_info: true,
-            nosort: true
+            nosort: true,
+            json: false
         }
     );
     assert_eq!(l.what, ListWhat::Services);
@@ -1174,4 +1175,87 @@ fn system_resolver_is_the_default() {
     // numeric forms never need it
     assert_eq!(service(parse_args(&split("-A -t 192.0.2.1:80")).unwrap()).key, tcp("192.0.2.1", 80));
     assert_eq!(parse_restore_line("ipvsadm -C"), Ok(Some(Command::Flush)));
+}
+
+// ------------------------------------------------------ --json, --netns
+
+#[test]
+fn json_goes_with_listings_only() {
+    for line in ["-L --json", "-L -n --stats --json", "-L -c --json", "-L --timeout --json", "-L --daemon --json", "-l --json -t 10.0.0.1:80"] {
+        assert!(listing(ok(line)).format.json, "{line}");
+    }
+    assert!(!listing(ok("-L -n")).format.json);
+    for (line, cmd) in [
+        ("-A -t 10.0.0.1:80 --json", "add-service"),
+        ("-a -t 10.0.0.1:80 -r 10.0.0.2 --json", "add-server"),
+        ("-S --json", "save"),
+        ("-Z --json", "zero"),
+        ("-C --json", "flush"),
+        ("--set 1 2 3 --json", "set"),
+        ("--stop-daemon master --json", "stop-daemon"),
+    ] {
+        assert_eq!(err(line), (format!("Illegal 'json' option with the '{cmd}' command\n"), 2), "{line}");
+    }
+    assert_eq!(err("-L --json --json"), ("multiple 'json' options specified\n".to_string(), 2));
+    // ipvsadm's own checks come first
+    assert_eq!(err("-A -t 10.0.0.1:80 -c --json").0, "Illegal 'connection' option with the 'add-service' command\n");
+}
+
+#[test]
+fn netns_is_taken_out_first() {
+    let words = |line: &str| split(line);
+    let (ns, rest) = super::take_netns(&words("-L -n --netns blue")).unwrap();
+    assert_eq!((ns.as_deref(), rest), (Some("blue"), words("-L -n")));
+    let (ns, rest) = super::take_netns(&words("--netns=/proc/1/ns/net -A -t 10.0.0.1:80")).unwrap();
+    assert_eq!((ns.as_deref(), rest), (Some("/proc/1/ns/net"), words("-A -t 10.0.0.1:80")));
+    let (ns, rest) = super::take_netns(&words("-S")).unwrap();
+    assert_eq!((ns, rest), (None, words("-S")));
+    // after `--` nothing is an option
+    let (ns, rest) = super::take_netns(&words("-L -- --netns x")).unwrap();
+    assert_eq!((ns, rest), (None, words("-L -- --netns x")));
+    assert_eq!(super::take_netns(&words("-L --netns a --netns b")).unwrap_err().stderr, "multiple 'netns' options specified\n");
+    let missing = super::take_netns(&words("-L --netns")).unwrap_err();
+    assert_eq!((missing.stderr.as_str(), missing.status), ("--netns: missing argument\n", 255));
+    // where it cannot act (a restore line, a library parse), it is refused
+    assert!(err("-L --netns blue").0.contains("netns"));
+    assert!(parse_restore_line_as("ipvsadm", "-A -t 10.0.0.1:80 --netns blue", &NoNames).is_err());
+}
+
+/// `--apply`, `--dry-run`, `--drain` and its options (beyond ipvsadm):
+/// checked in ipvsadm's words, never on a restore line.
+#[test]
+fn apply_and_drain() {
+    assert_eq!(
+        ok("--apply /etc/ipvsadm.rules --dry-run"),
+        Command::Apply(Apply { file: "/etc/ipvsadm.rules".into(), dry_run: true })
+    );
+    assert_eq!(ok("--apply -"), Command::Apply(Apply { file: "-".into(), dry_run: false }));
+    let key = ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+        port: 80,
+    };
+    let Command::Drain(d) = ok("--drain -t 192.0.2.1:80 -r 198.51.100.2 --drain-timeout 30 --drain-inactive")
+    else {
+        panic!()
+    };
+    assert_eq!((d.key, d.dest.port, d.timeout, d.inactive), (key, 80, Some(30), true));
+    let Command::Drain(d) = ok("--drain -f 3 -r 198.51.100.2:8080") else { panic!() };
+    assert_eq!((d.dest.port, d.timeout, d.inactive), (8080, None, false));
+    let fail = |m: &str| (format!("{m}\n"), 2);
+    // As for --start-daemon: a command without its value is "Try ...".
+    assert_eq!(err("--apply").1, 255);
+    assert_eq!(err("--apply f --dry-run --dry-run"), fail("multiple 'dry-run' options specified"));
+    assert_eq!(err("-C --dry-run"), fail("Illegal 'dry-run' option with the 'flush' command"));
+    assert_eq!(err("--apply f -n"), fail("Illegal 'numeric' option with the 'apply' command"));
+    assert_eq!(err("--apply f --drain-timeout 3"), fail("Illegal 'drain-timeout' option with the 'apply' command"));
+    assert_eq!(err("-d -t 192.0.2.1:80 -r 198.51.100.2 --drain-inactive"), fail("Illegal 'drain-inactive' option with the 'delete-server' command"));
+    assert_eq!(err("--drain -t 192.0.2.1:80"), fail("You need to supply the 'real-server' option for the 'drain' command"));
+    assert_eq!(err("--drain -t 192.0.2.1:80 -r 198.51.100.2 -w 0"), fail("Illegal 'weight' option with the 'drain' command"));
+    assert_eq!(err("--drain -t 192.0.2.1:80 -r 198.51.100.2 --drain-timeout x"), fail("illegal drain-timeout specified"));
+    assert_eq!(err("-L --apply f"), fail("invalid option `f'"));
+    for line in ["--apply f", "--drain -t 192.0.2.1:80 -r 198.51.100.2"] {
+        let e = parse_restore_line_as("ipvsadm", line, &TestNames).unwrap_err();
+        assert_eq!(e.status, 255, "{line}");
+    }
 }

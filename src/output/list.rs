@@ -20,10 +20,10 @@ use crate::grammar::{Format, Listing};
 use crate::model::{Dest, Forward, Info, Service, ServiceEntry, ServiceFlags, TunnelType};
 
 use super::names::{Names, Numeric};
-use super::number::{large_number, plain_number};
+use super::number::{push_large_number, push_plain_number};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
-    forward_name, list_dest_name, list_service_name, netmask_text, push_left, sched_flags_text,
+    forward_name, push_int, push_list_dest_name, push_spaces, list_service_name, netmask_text, push_left, sched_flags_text,
     tunnel_csum_short, tunnel_type_name,
 };
 
@@ -107,6 +107,32 @@ pub fn write_list(
     listing: &Listing,
     names: &dyn Names,
 ) -> io::Result<()> {
+    write_list_head(w, info, listing)?;
+    for entry in services_in_order(entries, listing.format.nosort) {
+        write_list_entry(w, &entry.service, &entry.dests, listing, names)?;
+    }
+    Ok(())
+}
+
+/// What `ipvsadm -L` prints before the first service: the version line
+/// (not for the one service of `-L -t/-u/-f`) and the column headers.
+pub fn write_list_head(w: &mut dyn Write, info: &Info, listing: &Listing) -> io::Result<()> {
+    if listing.service.is_none() {
+        w.write_all(version_line(info).as_bytes())?;
+    }
+    w.write_all(column_headers(view(&listing.format)).as_bytes())
+}
+
+/// One service of `ipvsadm -L` and its real servers (in the kernel's
+/// order; sorted here unless `--nosort`), so that a long listing can be
+/// written as it is read. Names as for [`write_list`].
+pub fn write_list_entry(
+    w: &mut dyn Write,
+    service: &Service,
+    dests: &[Dest],
+    listing: &Listing,
+    names: &dyn Names,
+) -> io::Result<()> {
     let names: &dyn Names = if listing.format.numeric {
         &Numeric
     } else {
@@ -114,18 +140,18 @@ pub fn write_list(
     };
     let f = &listing.format;
     let v = view(f);
-    let mut out = Vec::new();
-    if listing.service.is_none() {
-        out.extend_from_slice(version_line(info).as_bytes());
-    }
-    out.extend_from_slice(column_headers(v).as_bytes());
-    for entry in services_in_order(entries, f.nosort) {
-        service_line(&mut out, &entry.service, v, f.exact, names);
-        for dest in dests_in_order(&entry.dests, f.nosort) {
-            dest_line(&mut out, &entry.service, dest, v, f.exact, names);
-        }
+    let mut out = Vec::with_capacity(64 * (1 + dests.len()));
+    service_line(&mut out, service, v, f.exact, names);
+    for dest in dests_in_order(dests, f.nosort) {
+        dest_line(&mut out, service, dest, v, f.exact, names);
     }
     w.write_all(&out)
+}
+
+/// Whether the listing shows only what `/proc/net/ip_vs` has of real
+/// servers (address, port, forwarding, weight, connections): plain `-L`.
+pub fn list_is_plain(listing: &Listing) -> bool {
+    view(&listing.format) == View::Plain
 }
 
 fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &dyn Names) {
@@ -140,7 +166,7 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
                 [s.cps, s.inpps, s.outpps, s.inbps, s.outbps]
             };
             for n in cols {
-                out.extend_from_slice(large_number(n, exact).as_bytes());
+                push_large_number(out, n, exact);
             }
         }
         _ => {
@@ -148,15 +174,15 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
             out.push(b' ');
             out.extend_from_slice(svc.scheduler.as_bytes());
             if let Some(flags) = sched_flags_text(svc) {
-                out.extend_from_slice(format!(" ({})", flags).as_bytes());
+                let _ = write!(out, " ({})", flags);
             }
             if svc.flags.has(ServiceFlags::PERSISTENT) {
-                out.extend_from_slice(format!(" persistent {}", svc.timeout).as_bytes());
+                let _ = write!(out, " persistent {}", svc.timeout);
                 if let Some(mask) = netmask_text(svc) {
-                    out.extend_from_slice(format!(" mask {}", mask).as_bytes());
+                    let _ = write!(out, " mask {}", mask);
                 }
                 if let Some(pe) = &svc.pe_name {
-                    out.extend_from_slice(format!(" pe {}", pe).as_bytes());
+                    let _ = write!(out, " pe {}", pe);
                 }
             }
             if svc.flags.has(ServiceFlags::ONEPACKET) {
@@ -165,6 +191,18 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
         }
     }
     out.push(b'\n');
+}
+
+/// ` {:<6} {:<10} {:<10}`: weight, active and inactive connections.
+fn weight_and_conns(out: &mut Vec<u8>, d: &Dest) {
+    for (n, width) in [
+        (i64::from(d.weight), 6),
+        (d.active_conns.into(), 10),
+        (d.inact_conns.into(), 10),
+    ] {
+        out.push(b' ');
+        push_int(out, n, width, true);
+    }
 }
 
 /// The `TunnelInfo` column: `n/a` unless the real server is tunnelled.
@@ -192,14 +230,16 @@ fn tunnel_info(d: &Dest) -> String {
 
 fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, names: &dyn Names) {
     out.extend_from_slice(b"  -> ");
-    let name = list_dest_name(&svc.key, d, names);
+    // The name, left-aligned in 28 bytes, starts every view's line.
+    let start = out.len();
+    push_list_dest_name(out, &svc.key, d, names);
+    push_spaces(out, (start + 28).saturating_sub(out.len()));
     // ipvsadm keeps real servers' packet and connection counters and all
     // their rates in 32 bits: only the low 32 bits of the kernel's are shown.
     let low = |n: u64| n & 0xffff_ffff;
     let s = &d.stats;
     match v {
         View::Stats => {
-            push_left(out, &name, 28);
             for n in [
                 low(s.conns),
                 low(s.inpkts),
@@ -207,55 +247,45 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
                 s.inbytes,
                 s.outbytes,
             ] {
-                out.extend_from_slice(large_number(n, exact).as_bytes());
+                push_large_number(out, n, exact);
             }
         }
         View::Rate => {
-            push_left(out, &name, 28);
             for n in [low(s.cps), low(s.inpps), low(s.outpps)] {
-                out.extend_from_slice(plain_number(n).as_bytes());
+                push_plain_number(out, n);
             }
             for n in [low(s.inbps), low(s.outbps)] {
-                out.extend_from_slice(large_number(n, exact).as_bytes());
+                push_large_number(out, n, exact);
             }
         }
         View::Thresholds => {
-            push_left(out, &name, 28);
-            let line = format!(
-                " {:<10} {:<10} {:<10} {:<10}",
-                d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            for n in [d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns] {
+                out.push(b' ');
+                push_int(out, n.into(), 10, true);
+            }
         }
         View::PersistentConn => {
-            push_left(out, &name, 28);
-            let line = format!(
-                " {:<9} {:<11} {:<10} {:<10}",
-                d.weight as u32, d.persist_conns, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            for (n, width) in [
+                (d.weight as u32, 9),
+                (d.persist_conns, 11),
+                (d.active_conns, 10),
+                (d.inact_conns, 10),
+            ] {
+                out.push(b' ');
+                push_int(out, n.into(), width, true);
+            }
         }
         View::TunInfo => {
-            push_left(out, &name, 28);
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);
             out.push(b' ');
             push_left(out, tunnel_info(d).as_bytes(), 13);
-            let line = format!(
-                " {:<6} {:<10} {:<10}",
-                d.weight, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            weight_and_conns(out, d);
         }
         View::Plain => {
-            push_left(out, &name, 28);
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);
-            let line = format!(
-                " {:<6} {:<10} {:<10}",
-                d.weight, d.active_conns, d.inact_conns
-            );
-            out.extend_from_slice(line.as_bytes());
+            weight_and_conns(out, d);
         }
     }
     out.push(b'\n');

@@ -10,6 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::model::Protocol;
 
+use super::text::push_int;
+
 /// A source of names for addresses and ports.
 pub trait Names {
     /// The host name of an address, if it has one.
@@ -116,13 +118,61 @@ pub fn addr_port_text(
     port: u16,
     protocol: Option<Protocol>,
 ) -> String {
-    let host = names.host(addr).unwrap_or_else(|| addr_text(addr));
-    let port = protocol
-        .and_then(|p| names.service(port, p))
-        .unwrap_or_else(|| port.to_string());
-    match addr {
-        IpAddr::V4(_) => format!("{}:{}", host, port),
-        IpAddr::V6(_) => format!("[{}]:{}", host, port),
+    String::from_utf8(addr_port_bytes(names, addr, port, protocol)).unwrap_or_default()
+}
+
+/// An octet in decimal: in every IPv4 address listed, so kept short.
+fn push_octet(out: &mut Vec<u8>, n: u8) {
+    if n >= 100 {
+        out.extend_from_slice(&[b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10]);
+    } else if n >= 10 {
+        out.extend_from_slice(&[b'0' + n / 10, b'0' + n % 10]);
+    } else {
+        out.push(b'0' + n);
+    }
+}
+
+/// [`addr_port_text`] as bytes, written in place: this is on the path of
+/// every line of a listing.
+pub fn addr_port_bytes(
+    names: &dyn Names,
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(48);
+    push_addr_port(&mut out, names, addr, port, protocol);
+    out
+}
+
+/// [`addr_port_bytes`] appended to `out`.
+pub fn push_addr_port(
+    out: &mut Vec<u8>,
+    names: &dyn Names,
+    addr: &IpAddr,
+    port: u16,
+    protocol: Option<Protocol>,
+) {
+    let v6 = addr.is_ipv6();
+    if v6 {
+        out.push(b'[');
+    }
+    match (names.host(addr), addr) {
+        (Some(host), _) => out.extend_from_slice(host.as_bytes()),
+        (None, IpAddr::V4(a)) => {
+            for (i, octet) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b'.');
+                }
+                push_octet(out, octet);
+            }
+        }
+        (None, IpAddr::V6(a)) => out.extend_from_slice(ipv6_text(a).as_bytes()),
+    }
+    out.extend_from_slice(if v6 { b"]:" } else { b":" });
+    match protocol.and_then(|p| names.service(port, p)) {
+        Some(name) => out.extend_from_slice(name.as_bytes()),
+        None => push_int(out, port.into(), 0, true),
     }
 }
 
@@ -182,5 +232,15 @@ mod tests {
             ),
             "[2001:db8::1]:443"
         );
+    }
+
+    /// IPv4 addresses as the C library writes them, every octet value.
+    #[test]
+    fn ipv4_octets() {
+        for n in 0..=255u8 {
+            let a = std::net::Ipv4Addr::new(n, 0, 10, n / 2);
+            let text = addr_port_text(&Numeric, &IpAddr::V4(a), 80, None);
+            assert_eq!(text, format!("{a}:80"));
+        }
     }
 }

@@ -17,29 +17,62 @@
 //! `   99999M`, 100000000000 -> `     100G`, 100000000000000 -> `     100T`,
 //! 18446744073709551615 -> `18446744T`.
 
+use super::text::{push_int, push_spaces};
+
 /// One `--stats`/`--rate` column: `exact` is `--exact`.
 pub fn large_number(n: u64, exact: bool) -> String {
+    let mut out = Vec::with_capacity(12);
+    push_large_number(&mut out, n, exact);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`large_number`] appended to `out`.
+pub fn push_large_number(out: &mut Vec<u8>, n: u64, exact: bool) {
     const K: u64 = 1_000;
     const M: u64 = 1_000_000;
     const G: u64 = 1_000_000_000;
     const T: u64 = 1_000_000_000_000;
-    if exact || n < 100_000_000 {
-        format!(" {:>8}", n)
+    let (n, unit) = if exact || n < 100_000_000 {
+        out.push(b' ');
+        (n, None)
     } else if n < 1_000_000_000 {
-        format!("{:>8}K", n / K)
+        (n / K, Some(b'K'))
     } else if n < 100_000_000_000 {
-        format!("{:>8}M", n / M)
+        (n / M, Some(b'M'))
     } else if n < 100_000_000_000_000 {
-        format!("{:>8}G", n / G)
+        (n / G, Some(b'G'))
     } else {
-        format!("{:>8}T", n / T)
+        (n / T, Some(b'T'))
+    };
+    push_u64(out, n, 8);
+    out.extend(unit);
+}
+
+/// `%8llu`.
+fn push_u64(out: &mut Vec<u8>, n: u64, width: usize) {
+    match i64::try_from(n) {
+        Ok(n) => push_int(out, n, width, false),
+        Err(_) => {
+            let text = n.to_string();
+            push_spaces(out, width.saturating_sub(text.len()));
+            out.extend_from_slice(text.as_bytes());
+        }
     }
 }
 
 /// A column that is never abbreviated: the connection and packet rates of a
 /// real server in `--rate` (one space, then right-aligned in eight).
+#[cfg(test)]
 pub fn plain_number(n: u64) -> String {
-    format!(" {:>8}", n)
+    let mut out = Vec::with_capacity(12);
+    push_plain_number(&mut out, n);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`plain_number`] appended to `out`.
+pub fn push_plain_number(out: &mut Vec<u8>, n: u64) {
+    out.push(b' ');
+    push_u64(out, n, 8);
 }
 
 #[cfg(test)]

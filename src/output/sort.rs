@@ -29,7 +29,7 @@
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
-use crate::model::{Dest, Family, ServiceEntry, ServiceKey};
+use crate::model::{Dest, Family, Service, ServiceEntry, ServiceKey};
 
 /// The four 32-bit words of an address, as compared.
 fn words(addr: &IpAddr) -> [u32; 4] {
@@ -48,6 +48,7 @@ fn wrapping_sign(a: u32, b: u32) -> Ordering {
     (a.wrapping_sub(b) as i32).cmp(&0)
 }
 
+#[cfg(test)]
 /// Compares as many words as the left-hand address has (one for IPv4, four
 /// for IPv6): an IPv4 real server and an IPv6 one whose first 32 bits are
 /// the same compare equal (up to the port) one way round and not the other.
@@ -73,8 +74,69 @@ fn family_number(f: Family) -> u32 {
     }
 }
 
+/// What ipvsadm compares of a service or a real server, taken out once
+/// for each entry: a sort compares every entry many times.
+#[derive(Clone, Copy)]
+struct SortKey {
+    mark: u32,
+    family: u32,
+    protocol: u32,
+    words: [u32; 4],
+    /// How many of `words` count when this is the left-hand side.
+    nwords: usize,
+    port: u16,
+}
+
+impl SortKey {
+    fn service(k: &ServiceKey) -> SortKey {
+        // Address services have mark 0, firewall-mark services the
+        // unspecified address, port 0 and no protocol.
+        let (mark, protocol, addr, port) = match *k {
+            ServiceKey::Addr { protocol, addr, port } => (0, u32::from(protocol.number()), addr, port),
+            ServiceKey::Fwmark { family, mark } => (mark, 0, family.any(), 0),
+        };
+        SortKey { mark, family: family_number(k.family()), protocol, ..SortKey::addr(&addr, port) }
+    }
+
+    /// A real server: its address and port only.
+    fn addr(addr: &IpAddr, port: u16) -> SortKey {
+        let nwords = if addr.is_ipv4() { 1 } else { 4 };
+        SortKey { mark: 0, family: 0, protocol: 0, words: words(addr), nwords, port }
+    }
+
+    fn compare(&self, b: &SortKey) -> Ordering {
+        wrapping_sign(self.mark, b.mark)
+            .then_with(|| self.family.cmp(&b.family))
+            .then_with(|| self.protocol.cmp(&b.protocol))
+            .then_with(|| {
+                for i in 0..self.nwords {
+                    let r = wrapping_sign(self.words[i], b.words[i]);
+                    if r != Ordering::Equal {
+                        return r;
+                    }
+                }
+                Ordering::Equal
+            })
+            .then_with(|| self.port.cmp(&b.port))
+    }
+}
+
+/// The indexes of `keys` in listing order.
+fn order_of(keys: &[SortKey]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    merge_sort(&mut order, &|&a: &usize, &b: &usize| keys[a].compare(&keys[b]));
+    order
+}
+
 /// ipvsadm's comparison of two services (see the module documentation).
 pub fn compare_services(a: &ServiceKey, b: &ServiceKey) -> Ordering {
+    SortKey::service(a).compare(&SortKey::service(b))
+}
+
+/// The former, direct form of [`compare_services`], kept to prove the keys
+/// compare the same.
+#[cfg(test)]
+fn compare_services_directly(a: &ServiceKey, b: &ServiceKey) -> Ordering {
     // (mark, protocol number, address, port); address services have mark 0,
     // firewall-mark services the unspecified address, port 0 and no protocol.
     fn parts(k: &ServiceKey) -> (u32, u32, IpAddr, u16) {
@@ -98,6 +160,13 @@ pub fn compare_services(a: &ServiceKey, b: &ServiceKey) -> Ordering {
 
 /// ipvsadm's comparison of two real servers (see the module documentation).
 pub fn compare_dests(a: &Dest, b: &Dest) -> Ordering {
+    SortKey::addr(&a.addr, a.port).compare(&SortKey::addr(&b.addr, b.port))
+}
+
+/// The former, direct form of [`compare_dests`] (see
+/// [`compare_services_directly`]).
+#[cfg(test)]
+fn compare_dests_directly(a: &Dest, b: &Dest) -> Ordering {
     compare_addrs(&a.addr, &b.addr).then_with(|| a.port.cmp(&b.port))
 }
 
@@ -107,7 +176,17 @@ pub fn compare_dests(a: &Dest, b: &Dest) -> Ordering {
 /// library's `qsort` on the reference system.
 pub fn merge_sort<T, F>(items: &mut [T], cmp: &F)
 where
-    T: Clone,
+    T: Copy,
+    F: Fn(&T, &T) -> Ordering,
+{
+    // One scratch buffer for every merge.
+    let mut scratch = items.to_vec();
+    merge_sort_with(items, cmp, &mut scratch);
+}
+
+fn merge_sort_with<T, F>(items: &mut [T], cmp: &F, scratch: &mut [T])
+where
+    T: Copy,
     F: Fn(&T, &T) -> Ordering,
 {
     let n = items.len();
@@ -115,42 +194,51 @@ where
         return;
     }
     let n1 = n / 2;
-    merge_sort(&mut items[..n1], cmp);
-    merge_sort(&mut items[n1..], cmp);
-    let mut merged = Vec::with_capacity(n);
-    let (mut i, mut j) = (0, n1);
+    merge_sort_with(&mut items[..n1], cmp, scratch);
+    merge_sort_with(&mut items[n1..], cmp, scratch);
+    let (mut i, mut j, mut k) = (0, n1, 0);
     while i < n1 && j < n {
         if cmp(&items[i], &items[j]) != Ordering::Greater {
-            merged.push(items[i].clone());
+            scratch[k] = items[i];
             i += 1;
         } else {
-            merged.push(items[j].clone());
+            scratch[k] = items[j];
             j += 1;
         }
+        k += 1;
     }
-    merged.extend_from_slice(&items[i..n1]);
-    merged.extend_from_slice(&items[j..n]);
-    items.clone_from_slice(&merged);
+    // What is left of the right run is already in place.
+    scratch[k..k + n1 - i].copy_from_slice(&items[i..n1]);
+    k += n1 - i;
+    items[..k].copy_from_slice(&scratch[..k]);
 }
 
 /// The services in listing order (kernel order with `--nosort`).
 pub fn services_in_order(entries: &[ServiceEntry], nosort: bool) -> Vec<&ServiceEntry> {
-    let mut v: Vec<&ServiceEntry> = entries.iter().collect();
-    if !nosort {
-        merge_sort(&mut v, &|a: &&ServiceEntry, b: &&ServiceEntry| {
-            compare_services(&a.service.key, &b.service.key)
-        });
+    if nosort {
+        return entries.iter().collect();
     }
-    v
+    let keys: Vec<SortKey> = entries.iter().map(|e| SortKey::service(&e.service.key)).collect();
+    order_of(&keys).into_iter().map(|i| &entries[i]).collect()
+}
+
+/// The listing order of services as the kernel listed them: their
+/// indexes, in the order `services_in_order` gives their entries.
+pub fn services_order(services: &[Service], nosort: bool) -> Vec<usize> {
+    if nosort {
+        return (0..services.len()).collect();
+    }
+    let keys: Vec<SortKey> = services.iter().map(|s| SortKey::service(&s.key)).collect();
+    order_of(&keys)
 }
 
 /// The real servers of a service in listing order.
 pub fn dests_in_order(dests: &[Dest], nosort: bool) -> Vec<&Dest> {
-    let mut v: Vec<&Dest> = dests.iter().collect();
-    if !nosort {
-        merge_sort(&mut v, &|a: &&Dest, b: &&Dest| compare_dests(a, b));
+    if nosort {
+        return dests.iter().collect();
     }
-    v
+    let keys: Vec<SortKey> = dests.iter().map(|d| SortKey::addr(&d.addr, d.port)).collect();
+    order_of(&keys).into_iter().map(|i| &dests[i]).collect()
 }
 
 #[cfg(test)]
@@ -425,5 +513,55 @@ mod tests {
                 "198.51.100.3:80"
             ]
         );
+    }
+
+    /// The sort keys compare exactly as the direct comparisons do, on
+    /// services and real servers of both families (and marks), with
+    /// addresses that wrap and share their first words.
+    #[test]
+    fn keys_compare_as_the_direct_comparisons() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut addr = |r: u64| -> IpAddr {
+            // Few distinct words, so that equal prefixes are common.
+            let w = |x: u64| [0u32, 1, 0x7fff_ffff, 0x8000_0000, 0xc000_0201, u32::MAX][(x % 6) as usize];
+            if r.is_multiple_of(2) {
+                IpAddr::V4(w(next()).into())
+            } else {
+                let o = [w(next()), w(next()), w(next()), w(next())];
+                let mut b = [0u8; 16];
+                for (i, x) in o.iter().enumerate() {
+                    b[4 * i..4 * i + 4].copy_from_slice(&x.to_be_bytes());
+                }
+                IpAddr::V6(b.into())
+            }
+        };
+        let mut keys = Vec::new();
+        let mut dests = Vec::new();
+        for i in 0..120u64 {
+            let a = addr(i);
+            let port = [0u16, 80, 443][(i % 3) as usize];
+            keys.push(match i % 5 {
+                0 => ServiceKey::Fwmark { family: if i.is_multiple_of(2) { Family::Inet } else { Family::Inet6 }, mark: [1, 7, 0x8000_0001][(i % 3) as usize] },
+                1 => ServiceKey::Addr { protocol: Protocol::Udp, addr: a, port },
+                _ => ServiceKey::Addr { protocol: Protocol::Tcp, addr: a, port },
+            });
+            dests.push(Dest::new(a, port));
+        }
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(compare_services(a, b), compare_services_directly(a, b), "{a:?} {b:?}");
+            }
+        }
+        for a in &dests {
+            for b in &dests {
+                assert_eq!(compare_dests(a, b), compare_dests_directly(a, b), "{a:?} {b:?}");
+            }
+        }
     }
 }

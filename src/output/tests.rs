@@ -169,6 +169,12 @@ fn save(entries: &[ServiceEntry], l: &Listing, names: &dyn Names) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// [`save`] as ipvsadm 1.31 writes it (without the thresholds we add),
+/// for comparisons with its captured output.
+fn save_as_ref(entries: &[ServiceEntry], l: &Listing, names: &dyn Names) -> String {
+    String::from_utf8(crate::output::as_saved_by_ipvsadm_1_31(save(entries, l, names).as_bytes())).unwrap()
+}
+
 /// The names the test VM knows: its /etc/hosts and the Debian
 /// /etc/services entries the tests use.
 struct VmNames {
@@ -355,7 +361,7 @@ fn e1_thresholds_persistent_tun_info() {
 fn e1_save() {
     let t = e1_table();
     assert_eq!(
-        save(&t, &listing(|_| {}), &Numeric),
+        save_as_ref(&t, &listing(|_| {}), &Numeric),
         reference!("e1_save_n.txt")
     );
 }
@@ -370,7 +376,7 @@ fn e1_names() {
         reference!("e1_list_names.txt")
     );
     assert_eq!(
-        save(&t, &l, &VmNames::new()),
+        save_as_ref(&t, &l, &VmNames::new()),
         reference!("e1_save_names.txt")
     );
     // -n wins over any names given.
@@ -588,7 +594,7 @@ fn e4_flags_persistence() {
     let t = e4_table();
     assert_eq!(numeric(&t, plain), reference!("e4_list_n.txt"));
     assert_eq!(
-        save(&t, &listing(|_| {}), &Numeric),
+        save_as_ref(&t, &listing(|_| {}), &Numeric),
         reference!("e4_save_n.txt")
     );
 }
@@ -853,7 +859,7 @@ fn e8_long_names() {
     let mut ls = l;
     ls.format.stats = true;
     assert_eq!(list(&t, &ls, &e8_names()), reference!("e8_stats_names.txt"));
-    assert_eq!(save(&t, &l, &e8_names()), reference!("e8_save_names.txt"));
+    assert_eq!(save_as_ref(&t, &l, &e8_names()), reference!("e8_save_names.txt"));
 }
 
 // e8 (second table): -A -t 192.0.2.1:80 -s sh; -A -t 192.0.2.1:81 -s mh;
@@ -883,7 +889,7 @@ fn e8_wide_numbers() {
     );
     assert_eq!(numeric(&t, tun_info), reference!("e8w_tun_info.txt"));
     assert_eq!(
-        save(&t, &listing(|_| {}), &Numeric),
+        save_as_ref(&t, &listing(|_| {}), &Numeric),
         reference!("e8w_save_n.txt")
     );
 }
@@ -1101,7 +1107,7 @@ fn forced_service_flags() {
             bits
         );
         assert_eq!(
-            save(&t, &listing(|_| {}), &Numeric).lines().next().unwrap(),
+            save_as_ref(&t, &listing(|_| {}), &Numeric).lines().next().unwrap(),
             want_s,
             "flags {:#x}",
             bits
@@ -1320,6 +1326,7 @@ fn forced_wide_values() {
         line(|_| {}),
         "  -> 198.51.100.2:80              Tunnel  -1     4294967295 4294967295"
     );
+    // Thresholds beyond what -x and -y take are left out (not restorable).
     assert_eq!(
         save(&t, &listing(|_| {}), &Numeric).lines().nth(1).unwrap(),
         "-a -t 192.0.2.1:80 -r 198.51.100.2:80 -i -w -1 --tun-type gue --tun-port 6080 --tun-csum"
@@ -1379,5 +1386,83 @@ fn listing_sort_cases_like_reference() {
         let t = parse_plain_listing(&unsorted);
         assert_eq!(numeric(&t, nosort), unsorted);
         assert_eq!(numeric(&t, plain), sorted);
+    }
+}
+
+/// Lossless save: `-x N -y N` after exactly the real servers with a
+/// threshold, and nothing else differs from ipvsadm 1.31's save.
+#[test]
+fn save_keeps_thresholds() {
+    let t = e1_table();
+    let saved = save(&t, &listing(|_| {}), &Numeric);
+    let mut with = 0;
+    for line in saved.lines() {
+        let dest = t.iter().flat_map(|e| &e.dests).find(|d| {
+            let addr = crate::output::addr_port_text(&Numeric, &d.addr, d.port, None);
+            line.starts_with("-a ") && line.contains(&format!(" -r {addr} "))
+        });
+        if let Some(d) = dest.filter(|d| d.u_threshold != 0 || d.l_threshold != 0) {
+            with += 1;
+            assert!(line.ends_with(&format!(" -x {} -y {}", d.u_threshold, d.l_threshold)), "{line}");
+        } else {
+            assert!(!line.contains(" -x "), "{line}");
+        }
+    }
+    assert!(with > 0, "the table has thresholds: {saved}");
+    assert_eq!(save_as_ref(&t, &listing(|_| {}), &Numeric), reference!("e1_save_n.txt"));
+    // Only a real-server line's trailing thresholds are taken out.
+    let other = "-A -t 192.0.2.1:80 -s rr -x 1 -y 2\n-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1 -x 1 -y z\n";
+    assert_eq!(crate::output::as_saved_by_ipvsadm_1_31(other.as_bytes()), other.as_bytes());
+    assert_eq!(
+        crate::output::as_saved_by_ipvsadm_1_31(b"-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1 -x 5 -y 0"),
+        b"-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1"
+    );
+}
+
+/// Lossless save: `-M` without `-p` (the kernel keeps the netmask).
+#[test]
+fn save_keeps_a_netmask_without_persistence() {
+    let mut s = svc("TCP 192.0.2.1:80", "rr");
+    s.netmask = 0xffff_ff00;
+    let mut p = persistent(svc("TCP 192.0.2.1:81", "rr"), 60);
+    p.netmask = 0xffff_0000;
+    let t = vec![entry(s, vec![]), entry(p, vec![])];
+    let saved = save(&t, &listing(|_| {}), &Numeric);
+    assert_eq!(
+        saved,
+        "-A -t 192.0.2.1:80 -s rr -M 255.255.255.0\n-A -t 192.0.2.1:81 -s rr -p 60 -M 255.255.0.0\n"
+    );
+    assert_eq!(
+        save_as_ref(&t, &listing(|_| {}), &Numeric),
+        "-A -t 192.0.2.1:80 -s rr\n-A -t 192.0.2.1:81 -s rr -p 60 -M 255.255.0.0\n"
+    );
+}
+
+/// Lossless save: the third scheduler flag of sh and mh as `flag-3`.
+#[test]
+fn save_keeps_the_third_flag_of_sh_and_mh() {
+    let flagged = |sched: &str, bits: u32| {
+        let mut s = svc("TCP 192.0.2.1:80", sched);
+        s.flags = ServiceFlags(bits);
+        save(&[entry(s.clone(), vec![])], &listing(|_| {}), &Numeric)
+    };
+    let all = ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3;
+    assert_eq!(flagged("sh", all), "-A -t 192.0.2.1:80 -s sh -b sh-fallback,sh-port,flag-3\n");
+    assert_eq!(flagged("mh", ServiceFlags::SCHED3), "-A -t 192.0.2.1:80 -s mh -b flag-3\n");
+    assert_eq!(flagged("rr", all), "-A -t 192.0.2.1:80 -s rr -b flag-1,flag-2,flag-3\n");
+    let as_ref = |t: String| String::from_utf8(crate::output::as_saved_by_ipvsadm_1_31(t.as_bytes())).unwrap();
+    assert_eq!(as_ref(flagged("sh", all)), "-A -t 192.0.2.1:80 -s sh -b sh-fallback,sh-port\n");
+    assert_eq!(as_ref(flagged("mh", ServiceFlags::SCHED3)), "-A -t 192.0.2.1:80 -s mh -b \n");
+    assert_eq!(as_ref(flagged("rr", all)), "-A -t 192.0.2.1:80 -s rr -b flag-1,flag-2,flag-3\n");
+    // What we write, ipvsadm's grammar reads back to the same flags.
+    for sched in ["sh", "mh"] {
+        let line = flagged(sched, all);
+        let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        let Ok(crate::grammar::Command::AddService(s)) =
+            crate::grammar::parse_args_as("ipvsadm", &words, &crate::grammar::NoNames)
+        else {
+            panic!("{line}")
+        };
+        assert_eq!(s.flags.0, all);
     }
 }

@@ -8,7 +8,7 @@ use crate::model::{
     Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelType,
 };
 
-use super::names::{addr_port_text, Names};
+use super::names::{addr_port_bytes, addr_port_text, push_addr_port, Names};
 
 /// Longest address text of an IPv4 service or real server in `-L`.
 pub const LIST_MAX_V4: usize = 28;
@@ -22,12 +22,51 @@ pub fn truncated(s: &str, max: usize) -> &[u8] {
     &b[..b.len().min(max)]
 }
 
+/// The decimal digits of `n`, written at the end of `buf`.
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+/// `%-Nd` (`left`) or `%Nd`: a number padded with spaces to `width`
+/// bytes, written without the formatting machinery (it is in every line).
+pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
+    let mut buf = [0u8; 20];
+    let digits = decimal(n.unsigned_abs(), &mut buf);
+    let len = digits.len() + (n < 0) as usize;
+    if !left {
+        push_spaces(out, width.saturating_sub(len));
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(digits);
+    if left {
+        push_spaces(out, width.saturating_sub(len));
+    }
+}
+
+/// `n` spaces.
+pub fn push_spaces(out: &mut Vec<u8>, mut n: usize) {
+    const SPACES: &[u8; 32] = b"                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.extend_from_slice(&SPACES[..k]);
+        n -= k;
+    }
+}
+
 /// `%-Ns`: `s` then spaces up to `width` bytes.
 pub fn push_left(out: &mut Vec<u8>, s: &[u8], width: usize) {
     out.extend_from_slice(s);
-    for _ in s.len()..width {
-        out.push(b' ');
-    }
+    push_spaces(out, width.saturating_sub(s.len()));
 }
 
 pub fn protocol_name(p: Protocol) -> &'static str {
@@ -80,10 +119,12 @@ pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
     out
 }
 
-/// The address of a real server in `-L` (before padding).
-pub fn list_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
-    let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
-    truncated(&text, list_limit(&dest.addr)).to_vec()
+/// The address of a real server in `-L` (before padding), appended to
+/// `out`.
+pub fn push_list_dest_name(out: &mut Vec<u8>, key: &ServiceKey, dest: &Dest, names: &dyn Names) {
+    let start = out.len();
+    push_addr_port(out, names, &dest.addr, dest.port, lookup_protocol(key));
+    out.truncate(start + list_limit(&dest.addr));
 }
 
 /// The virtual-service option of `-S`: `-t 192.0.2.1:80`, `-u …`,
@@ -117,8 +158,9 @@ pub fn save_service_spec(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
 
 /// The address of a real server in `-S`.
 pub fn save_dest_name(key: &ServiceKey, dest: &Dest, names: &dyn Names) -> Vec<u8> {
-    let text = addr_port_text(names, &dest.addr, dest.port, lookup_protocol(key));
-    truncated(&text, MAX_TEXT).to_vec()
+    let mut text = addr_port_bytes(names, &dest.addr, dest.port, lookup_protocol(key));
+    text.truncate(MAX_TEXT);
+    text
 }
 
 /// The column name of a forwarding method. The kernel has no method 4 for
@@ -229,8 +271,38 @@ mod tests {
     }
 
     #[test]
+    fn integers_as_printf() {
+        let text = |n: i64, w, left| {
+            let mut out = Vec::new();
+            push_int(&mut out, n, w, left);
+            String::from_utf8(out).unwrap()
+        };
+        for n in [0i64, 7, -3, 42, 4_000_000_000, i64::MIN, i64::MAX] {
+            for w in [0, 1, 6, 10, 25] {
+                assert_eq!(text(n, w, true), format!("{n:<w$}"));
+                assert_eq!(text(n, w, false), format!("{n:>w$}"));
+            }
+        }
+    }
+
+    #[test]
     fn truncation_is_by_bytes() {
         assert_eq!(truncated("abcdef", 4), b"abcd");
         assert_eq!(truncated("ab", 4), b"ab");
+    }
+
+    /// `%Nd` and `%-Nd` as printf pads them, signs and widths of every kind.
+    #[test]
+    fn integers_padded_as_printf() {
+        for n in [0i64, 7, -7, 42, 999_999, -2_147_483_648, i64::MAX, i64::MIN + 1] {
+            for width in [0usize, 1, 6, 10, 28, 70] {
+                let mut right = Vec::new();
+                push_int(&mut right, n, width, false);
+                assert_eq!(String::from_utf8(right).unwrap(), format!("{n:>width$}"));
+                let mut left = b"x".to_vec();
+                push_int(&mut left, n, width, true);
+                assert_eq!(String::from_utf8(left).unwrap(), format!("x{n:<width$}"));
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Netlink attributes as IPVS uses them: building them for requests and
 //! reading them back from replies without ever trusting a length.
 
-use netlink_packet_core::{Nla, NlaBuffer, NlasIterator, NLA_F_NESTED};
+use netlink_packet_core::{Nla, NLA_F_NESTED, NLA_TYPE_MASK};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::consts::{AF_INET, AF_INET6};
@@ -12,14 +12,21 @@ use crate::model::Family;
 /// variant says big-endian, as the kernel's `nla_get_*` expect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attr {
+    /// Kind and an 8-bit value.
     U8(u16, u8),
+    /// Kind and a 16-bit value in host order.
     U16(u16, u16),
+    /// Kind and a 16-bit value in network order.
     U16Be(u16, u16),
+    /// Kind and a 32-bit value in host order.
     U32(u16, u32),
+    /// Kind and a 32-bit value in network order.
     U32Be(u16, u32),
+    /// Kind and raw bytes.
     Bytes(u16, Vec<u8>),
     /// A string, sent with its terminating NUL.
     Str(u16, String),
+    /// Kind and nested attributes.
     Nested(u16, Vec<Attr>),
 }
 
@@ -34,6 +41,7 @@ impl Attr {
         Attr::Bytes(kind, bytes)
     }
 
+    /// An address-family attribute.
     pub fn family(kind: u16, family: Family) -> Attr {
         Attr::U16(kind, af_number(family))
     }
@@ -93,52 +101,116 @@ use netlink_packet_core::Emitable;
 /// The attributes of one nesting level, read from a reply. Unknown
 /// attributes are kept but ignored by the decoders, so a newer kernel
 /// never breaks a listing.
+///
+/// Reading one is on the path of every real server listed, so it
+/// allocates nothing: the last value of each kind below `SLOTS` (every
+/// kind IPVS defines) is kept in place; other kinds are looked up in the
+/// bytes.
 pub struct Attrs<'a> {
-    items: Vec<(u16, &'a [u8])>,
+    /// Where the value of each kind starts in `buf` (`NONE`: absent) and
+    /// its length: small, as this is made for every message decoded.
+    starts: [u32; SLOTS],
+    lens: [u16; SLOTS],
+    buf: &'a [u8],
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Attribute kinds kept in place by [`Attrs`].
+const SLOTS: usize = 32;
+
+/// Walks the attributes of `buf`, as the kernel lays them out: each a
+/// 4-byte header (length including it, kind with the nested and
+/// byte-order flags) then its value, aligned to 4 bytes. A length that
+/// does not fit is an error, and so are 1 to 3 bytes left over.
+fn walk(buf: &[u8], mut each: impl FnMut(u16, usize, usize)) -> Result<(), DecodeError> {
+    let mut pos = 0;
+    while pos < buf.len() {
+        let rest = &buf[pos..];
+        let Some(head) = rest.get(..4) else {
+            return Err(DecodeError::new(format!("bad attribute: {} bytes left", rest.len())));
+        };
+        let len = u16::from_ne_bytes([head[0], head[1]]) as usize;
+        let kind = u16::from_ne_bytes([head[2], head[3]]) & NLA_TYPE_MASK;
+        if len < 4 || len > rest.len() {
+            return Err(DecodeError::new(format!(
+                "bad attribute: length {len} with {} bytes left",
+                rest.len()
+            )));
+        }
+        each(kind, pos + 4, len - 4);
+        pos += (len + 3) & !3;
+    }
+    Ok(())
 }
 
 impl<'a> Attrs<'a> {
+    /// Split a buffer into attributes.
     pub fn parse(buf: &'a [u8]) -> Result<Attrs<'a>, DecodeError> {
-        let mut items = Vec::new();
-        for nla in NlasIterator::new(buf) {
-            let nla: NlaBuffer<&'a [u8]> =
-                nla.map_err(|e| DecodeError::new(format!("bad attribute: {e}")))?;
-            let kind = nla.kind();
-            let value: &'a [u8] = value_of(nla);
-            items.push((kind, value));
-        }
-        Ok(Attrs { items })
+        let mut a = Attrs { starts: [NONE; SLOTS], lens: [0; SLOTS], buf };
+        walk(buf, |kind, start, len| {
+            let k = kind as usize;
+            if k < SLOTS {
+                // An attribute's length is a u16 and its start is in `buf`.
+                a.starts[k] = start as u32;
+                a.lens[k] = len as u16;
+            }
+        })?;
+        Ok(a)
     }
 
     /// The value of the last attribute of this kind, if present.
     pub fn get(&self, kind: u16) -> Option<&'a [u8]> {
-        self.items.iter().rev().find(|(k, _)| *k == kind).map(|(_, v)| *v)
+        let k = kind as usize;
+        if k < SLOTS {
+            let start = self.starts[k];
+            if start == NONE {
+                return None;
+            }
+            let start = start as usize;
+            return self.buf.get(start..start + self.lens[k] as usize);
+        }
+        let mut found = None;
+        // `parse` walked these bytes without error.
+        let _ = walk(self.buf, |k, start, len| {
+            if k == kind {
+                found = Some((start, len));
+            }
+        });
+        found.and_then(|(start, len)| self.buf.get(start..start + len))
     }
 
+    /// The nested attributes of `kind`, if present.
     pub fn nested(&self, kind: u16) -> Result<Option<Attrs<'a>>, DecodeError> {
         self.get(kind).map(Attrs::parse).transpose()
     }
 
+    /// The 8-bit value of `kind`, if present.
     pub fn u8(&self, kind: u16) -> Result<Option<u8>, DecodeError> {
         self.fixed::<1>(kind).map(|o| o.map(|b| b[0]))
     }
 
+    /// The 16-bit value of `kind`, if present.
     pub fn u16(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
         self.fixed::<2>(kind).map(|o| o.map(u16::from_ne_bytes))
     }
 
+    /// The 16-bit network-order value of `kind`, if present.
     pub fn u16_be(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
         self.fixed::<2>(kind).map(|o| o.map(u16::from_be_bytes))
     }
 
+    /// The 32-bit value of `kind`, if present.
     pub fn u32(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
         self.fixed::<4>(kind).map(|o| o.map(u32::from_ne_bytes))
     }
 
+    /// The 32-bit network-order value of `kind`, if present.
     pub fn u32_be(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
         self.fixed::<4>(kind).map(|o| o.map(u32::from_be_bytes))
     }
 
+    /// The 64-bit value of `kind`, if present.
     pub fn u64(&self, kind: u16) -> Result<Option<u64>, DecodeError> {
         self.fixed::<8>(kind).map(|o| o.map(u64::from_ne_bytes))
     }
@@ -189,6 +261,7 @@ impl<'a> Attrs<'a> {
         self.u32(kind)?.ok_or_else(|| missing(what))
     }
 
+    /// The 16-bit value of `kind`; its absence is an error naming `what`.
     pub fn req_u16(&self, kind: u16, what: &str) -> Result<u16, DecodeError> {
         self.u16(kind)?.ok_or_else(|| missing(what))
     }
@@ -199,13 +272,6 @@ pub fn missing(what: &str) -> DecodeError {
 }
 
 /// The value bytes of a checked attribute, with the buffer's own lifetime.
-fn value_of<'a>(nla: NlaBuffer<&'a [u8]>) -> &'a [u8] {
-    let len = nla.value_length();
-    let inner: &'a [u8] = nla.into_inner();
-    // `new_checked` guaranteed 4 <= length <= inner.len().
-    &inner[4..4 + len]
-}
-
 /// Decode a family number from the kernel.
 pub fn family_from(af: u16) -> Result<Family, DecodeError> {
     match af {

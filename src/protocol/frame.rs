@@ -12,14 +12,14 @@ use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
 use netlink_packet_generic::GenlMessage;
 
 use super::consts::FAMILY_NAME;
-use super::message::{Reply, Request};
+use super::message::{Lent, Reply, ReplyRef, Request};
 use super::DecodeError;
 
 const HEADER_LEN: usize = 16;
 
 /// Append one request to `buf`. `flags` adds to `NLM_F_REQUEST`.
 pub fn encode(buf: &mut Vec<u8>, req: &Request, family_id: u16, flags: u16, seq: u32) {
-    let mut genl = GenlMessage::from_payload(req.clone());
+    let mut genl = GenlMessage::from_payload(Lent(req));
     genl.set_resolved_family_id(family_id);
     push(buf, genl, flags, seq);
 }
@@ -51,9 +51,13 @@ where
 /// One message of a datagram.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
+    /// Sequence number.
     pub seq: u32,
+    /// Port id of the socket it is for.
     pub port: u32,
+    /// Netlink flags.
     pub flags: u16,
+    /// What it carries.
     pub payload: FramePayload,
 }
 
@@ -65,6 +69,7 @@ impl Frame {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// What a netlink message carries.
 pub enum FramePayload {
     /// End of a dump, with its status (0 or a negative errno).
     Done(i32),
@@ -78,36 +83,133 @@ pub enum FramePayload {
     Malformed(DecodeError),
 }
 
-/// Split a datagram into its messages. A message with a sound header but
-/// a bad body becomes `Malformed`; a bad header ends the walk with an error.
-pub fn parse_datagram(mut data: &[u8]) -> Result<Vec<Frame>, DecodeError> {
-    let mut frames = Vec::new();
-    while data.len() >= HEADER_LEN {
+/// One message of a datagram, borrowed from it: what a dump reads for
+/// each entry, so that the entries of a long table are decoded where they
+/// lie instead of being copied first ([`Frame`] owns its copy).
+#[derive(Debug)]
+pub struct MessageRef<'a> {
+    /// Sequence number.
+    pub seq: u32,
+    /// Port id of the socket it is for.
+    pub port: u32,
+    /// Netlink flags.
+    pub flags: u16,
+    /// What it carries.
+    pub payload: PayloadRef<'a>,
+}
+
+impl MessageRef<'_> {
+    /// The kernel says this dump was disturbed by a change.
+    pub fn interrupted(&self) -> bool {
+        self.flags & NLM_F_DUMP_INTR != 0
+    }
+}
+
+/// What a borrowed netlink message carries (see [`FramePayload`]).
+#[derive(Debug)]
+pub enum PayloadRef<'a> {
+    /// End of a dump, with its status (0 or a negative errno).
+    Done(i32),
+    /// An acknowledgement (0) or an error (a negative errno).
+    Error(i32),
+    /// A message of the family.
+    Data(ReplyRef<'a>),
+    /// Something else (noop, overrun): skipped.
+    Other,
+    /// A message whose header was sound but whose body was not.
+    Malformed(DecodeError),
+}
+
+/// The messages of a datagram, in order. A message with a sound header but
+/// a bad body is `Malformed`; a bad header is an error that ends the walk.
+pub fn messages(data: &[u8]) -> Messages<'_> {
+    Messages { data }
+}
+
+/// The iterator of [`messages`].
+pub struct Messages<'a> {
+    data: &'a [u8],
+}
+
+/// Netlink's own message types (`NLMSG_NOOP` to `NLMSG_OVERRUN`); every
+/// other type is a message of a family.
+const CONTROL_TYPES: std::ops::RangeInclusive<u16> = 1..=4;
+const GENL_HEADER_LEN: usize = 4;
+
+impl<'a> Iterator for Messages<'a> {
+    type Item = Result<MessageRef<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let data = self.data;
+        if data.len() < HEADER_LEN {
+            return None;
+        }
         let len = u32::from_ne_bytes([data[0], data[1], data[2], data[3]]) as usize;
         if len < HEADER_LEN || len > data.len() {
-            return Err(DecodeError::new(format!(
+            self.data = &[];
+            return Some(Err(DecodeError::new(format!(
                 "message length {len} does not fit the {} bytes left",
                 data.len()
-            )));
+            ))));
         }
         let (msg, rest) = data.split_at(len);
+        let kind = u16::from_ne_bytes([msg[4], msg[5]]);
+        let flags = u16::from_ne_bytes([msg[6], msg[7]]);
         let seq = u32::from_ne_bytes([msg[8], msg[9], msg[10], msg[11]]);
         let port = u32::from_ne_bytes([msg[12], msg[13], msg[14], msg[15]]);
-        let flags = u16::from_ne_bytes([msg[6], msg[7]]);
-        let payload = match NetlinkMessage::<GenlMessage<Reply>>::deserialize(msg) {
-            Ok(m) => match m.payload {
-                NetlinkPayload::Done(d) => FramePayload::Done(d.code),
-                NetlinkPayload::Error(e) => FramePayload::Error(e.raw_code()),
-                NetlinkPayload::InnerMessage(g) => FramePayload::Data(g.payload),
-                _ => FramePayload::Other,
-            },
-            Err(e) => FramePayload::Malformed(DecodeError::new(e.to_string())),
+        let payload = if CONTROL_TYPES.contains(&kind) {
+            control(msg)
+        } else {
+            // A family's message: the generic-netlink header (command,
+            // version, reserved), then the attributes, read in place.
+            let body = &msg[HEADER_LEN..];
+            match body.get(..GENL_HEADER_LEN) {
+                Some(genl) => PayloadRef::Data(ReplyRef { cmd: genl[0], payload: &body[GENL_HEADER_LEN..] }),
+                None => PayloadRef::Malformed(DecodeError::new(format!(
+                    "generic netlink message of {} bytes",
+                    body.len()
+                ))),
+            }
         };
-        frames.push(Frame { seq, port, flags, payload });
         let step = (len + 3) & !3;
-        data = rest.get(step - len..).unwrap_or(&[]);
+        self.data = rest.get(step - len..).unwrap_or(&[]);
+        Some(Ok(MessageRef { seq, port, flags, payload }))
     }
-    Ok(frames)
+}
+
+/// Netlink's own messages (done, error or acknowledgement, noop, overrun),
+/// read by netlink-packet-core.
+fn control(msg: &[u8]) -> PayloadRef<'static> {
+    match NetlinkMessage::<GenlMessage<Reply>>::deserialize(msg) {
+        Ok(m) => match m.payload {
+            NetlinkPayload::Done(d) => PayloadRef::Done(d.code),
+            NetlinkPayload::Error(e) => PayloadRef::Error(e.raw_code()),
+            _ => PayloadRef::Other,
+        },
+        Err(e) => PayloadRef::Malformed(DecodeError::new(e.to_string())),
+    }
+}
+
+/// Split a datagram into its messages, each copied into a [`Frame`]. A
+/// message with a sound header but a bad body becomes `Malformed`; a bad
+/// header ends the walk with an error.
+pub fn parse_datagram(data: &[u8]) -> Result<Vec<Frame>, DecodeError> {
+    messages(data)
+        .map(|m| {
+            m.map(|m| Frame {
+                seq: m.seq,
+                port: m.port,
+                flags: m.flags,
+                payload: match m.payload {
+                    PayloadRef::Done(c) => FramePayload::Done(c),
+                    PayloadRef::Error(c) => FramePayload::Error(c),
+                    PayloadRef::Data(r) => FramePayload::Data(r.to_owned()),
+                    PayloadRef::Other => FramePayload::Other,
+                    PayloadRef::Malformed(e) => FramePayload::Malformed(e),
+                },
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -200,6 +302,78 @@ mod tests {
         // A reply without the nested service is an error, not a panic.
         let FramePayload::Data(reply) = &frames[0].payload else { panic!() };
         assert!(super::super::decode_service(reply).is_err());
+    }
+
+    /// The walk as netlink-packet-core reads every message (what
+    /// `parse_datagram` was before family messages were read in place).
+    fn parse_with_core(mut data: &[u8]) -> Result<Vec<Frame>, ()> {
+        let mut frames = Vec::new();
+        while data.len() >= HEADER_LEN {
+            let len = u32::from_ne_bytes([data[0], data[1], data[2], data[3]]) as usize;
+            if len < HEADER_LEN || len > data.len() {
+                return Err(());
+            }
+            let (msg, rest) = data.split_at(len);
+            let payload = match NetlinkMessage::<GenlMessage<Reply>>::deserialize(msg) {
+                Ok(m) => match m.payload {
+                    NetlinkPayload::Done(d) => FramePayload::Done(d.code),
+                    NetlinkPayload::Error(e) => FramePayload::Error(e.raw_code()),
+                    NetlinkPayload::InnerMessage(g) => FramePayload::Data(g.payload),
+                    _ => FramePayload::Other,
+                },
+                Err(_) => FramePayload::Malformed(DecodeError::new("")),
+            };
+            frames.push(Frame {
+                seq: u32::from_ne_bytes([msg[8], msg[9], msg[10], msg[11]]),
+                port: u32::from_ne_bytes([msg[12], msg[13], msg[14], msg[15]]),
+                flags: u16::from_ne_bytes([msg[6], msg[7]]),
+                payload,
+            });
+            data = rest.get(((len + 3) & !3) - len..).unwrap_or(&[]);
+        }
+        Ok(frames)
+    }
+
+    /// Family messages are read in place, the rest by netlink-packet-core:
+    /// on every prefix and one-byte change of a datagram holding a reply,
+    /// an acknowledgement, an error and the end of a dump, the result is
+    /// what netlink-packet-core alone makes of it (malformed messages
+    /// compared by kind, not by text).
+    #[test]
+    fn reading_in_place_agrees_with_netlink_packet_core() {
+        let svc = Service::new(ServiceKey::Fwmark { family: crate::model::Family::Inet, mark: 1 });
+        let mut dg = reply_datagram(3, 1, Request::new_service(&svc).attrs);
+        dg.extend(crate::fuzzing::ack(4, 9, 0));
+        dg.extend(crate::fuzzing::ack(5, 9, -17));
+        dg.extend(crate::fuzzing::done(6, 9, 0, 2));
+        let strip = |f: Vec<Frame>| -> Vec<Frame> {
+            f.into_iter()
+                .map(|mut f| {
+                    if let FramePayload::Malformed(_) = f.payload {
+                        f.payload = FramePayload::Malformed(DecodeError::new(""));
+                    }
+                    f
+                })
+                .collect()
+        };
+        let whole = parse_datagram(&dg).unwrap();
+        assert_eq!(whole.len(), 4);
+        assert!(matches!(whole[1].payload, FramePayload::Error(0)));
+        assert!(matches!(whole[2].payload, FramePayload::Error(-17)));
+        assert!(matches!(whole[3].payload, FramePayload::Done(0)));
+        let mut compared = 0;
+        for cut in 0..=dg.len() {
+            for flip in 0..=cut {
+                let mut d = dg[..cut].to_vec();
+                if let Some(b) = d.get_mut(flip) {
+                    *b ^= 0x5a;
+                }
+                let ours = parse_datagram(&d).map(strip).map_err(drop);
+                assert_eq!(ours, parse_with_core(&d), "cut {cut}, flip {flip}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 10_000);
     }
 
     #[test]

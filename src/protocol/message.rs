@@ -15,7 +15,9 @@ use crate::model::{
 /// A request to the IPVS family: a command and its attributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The IPVS command.
     pub cmd: u8,
+    /// Its attributes.
     pub attrs: Vec<Attr>,
 }
 
@@ -40,11 +42,40 @@ impl Emitable for Request {
     }
 }
 
+/// A request lent to the encoder, which wants its payload by value: a
+/// copy of every request sent (its attributes are nested vectors) would be
+/// made and dropped for nothing.
+#[derive(Debug)]
+pub(crate) struct Lent<'a>(pub(crate) &'a Request);
+
+impl GenlFamily for Lent<'_> {
+    fn family_name() -> &'static str {
+        FAMILY_NAME
+    }
+    fn command(&self) -> u8 {
+        self.0.cmd
+    }
+    fn version(&self) -> u8 {
+        FAMILY_VERSION
+    }
+}
+
+impl Emitable for Lent<'_> {
+    fn buffer_len(&self) -> usize {
+        self.0.buffer_len()
+    }
+    fn emit(&self, buffer: &mut [u8]) {
+        self.0.emit(buffer)
+    }
+}
+
 /// A reply from the IPVS family: its command and raw attribute bytes, decoded
 /// on demand by the `decode_*` functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    /// The IPVS command.
     pub cmd: u8,
+    /// Its attributes, encoded.
     pub payload: Vec<u8>,
 }
 
@@ -55,8 +86,37 @@ impl ParseableParametrized<[u8], GenlHeader> for Reply {
 }
 
 impl Reply {
+    /// The attributes of the reply.
     pub fn attrs(&self) -> Result<Attrs<'_>, DecodeError> {
         Attrs::parse(&self.payload)
+    }
+}
+
+/// A reply borrowed from the datagram it came in (see
+/// [`crate::protocol::messages`]); the decoders take either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyRef<'a> {
+    /// The IPVS command.
+    pub cmd: u8,
+    /// Its attributes, encoded.
+    pub payload: &'a [u8],
+}
+
+impl<'a> ReplyRef<'a> {
+    /// The attributes of the reply.
+    pub fn attrs(&self) -> Result<Attrs<'a>, DecodeError> {
+        Attrs::parse(self.payload)
+    }
+
+    /// An owned copy.
+    pub fn to_owned(&self) -> Reply {
+        Reply { cmd: self.cmd, payload: self.payload.to_vec() }
+    }
+}
+
+impl<'a> From<&'a Reply> for ReplyRef<'a> {
+    fn from(r: &'a Reply) -> ReplyRef<'a> {
+        ReplyRef { cmd: r.cmd, payload: &r.payload }
     }
 }
 
@@ -65,14 +125,17 @@ impl Request {
         Request { cmd, attrs }
     }
 
+    /// Add a service.
     pub fn new_service(svc: &Service) -> Request {
         Request::new(CMD_NEW_SERVICE, vec![service_attr(svc)])
     }
 
+    /// Change a service.
     pub fn set_service(svc: &Service) -> Request {
         Request::new(CMD_SET_SERVICE, vec![service_attr(svc)])
     }
 
+    /// Delete a service.
     pub fn del_service(key: &ServiceKey) -> Request {
         Request::new(CMD_DEL_SERVICE, vec![service_key_attr(key)])
     }
@@ -82,14 +145,17 @@ impl Request {
         Request::new(CMD_GET_SERVICE, key.map(service_key_attr).into_iter().collect())
     }
 
+    /// Add a real server.
     pub fn new_dest(key: &ServiceKey, dest: &Dest) -> Request {
         Request::new(CMD_NEW_DEST, vec![service_key_attr(key), dest_attr(key, dest, true)])
     }
 
+    /// Change a real server.
     pub fn set_dest(key: &ServiceKey, dest: &Dest) -> Request {
         Request::new(CMD_SET_DEST, vec![service_key_attr(key), dest_attr(key, dest, true)])
     }
 
+    /// Delete a real server.
     pub fn del_dest(key: &ServiceKey, dest: &Dest) -> Request {
         Request::new(CMD_DEL_DEST, vec![service_key_attr(key), dest_attr(key, dest, false)])
     }
@@ -99,22 +165,27 @@ impl Request {
         Request::new(CMD_GET_DEST, vec![service_key_attr(key)])
     }
 
+    /// Zero the counters of one service or all.
     pub fn zero(key: Option<&ServiceKey>) -> Request {
         Request::new(CMD_ZERO, key.map(service_key_attr).into_iter().collect())
     }
 
+    /// Delete all services.
     pub fn flush() -> Request {
         Request::new(CMD_FLUSH, vec![])
     }
 
+    /// Ask for the version.
     pub fn get_info() -> Request {
         Request::new(CMD_GET_INFO, vec![])
     }
 
+    /// Ask for the timeouts.
     pub fn get_config() -> Request {
         Request::new(CMD_GET_CONFIG, vec![])
     }
 
+    /// Set the timeouts.
     pub fn set_config(t: &Timeouts) -> Request {
         Request::new(
             CMD_SET_CONFIG,
@@ -126,6 +197,7 @@ impl Request {
         )
     }
 
+    /// Start a sync daemon.
     pub fn new_daemon(d: &Daemon) -> Request {
         let mut a = vec![
             Attr::U32(DAEMON_ATTR_STATE, d.role.code()),
@@ -153,6 +225,7 @@ impl Request {
         Request::new(CMD_NEW_DAEMON, vec![Attr::Nested(CMD_ATTR_DAEMON, a)])
     }
 
+    /// Stop a sync daemon.
     pub fn del_daemon(role: DaemonRole) -> Request {
         Request::new(
             CMD_DEL_DAEMON,
@@ -160,6 +233,7 @@ impl Request {
         )
     }
 
+    /// Ask for the sync daemons.
     pub fn get_daemon() -> Request {
         Request::new(CMD_GET_DAEMON, vec![])
     }
@@ -230,8 +304,8 @@ fn dest_attr(key: &ServiceKey, d: &Dest, full: bool) -> Attr {
 }
 
 /// A service from a `CMD_NEW_SERVICE` reply (one entry of a dump).
-pub fn decode_service(reply: &Reply) -> Result<Service, DecodeError> {
-    let top = reply.attrs()?;
+pub fn decode_service<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Service, DecodeError> {
+    let top = reply.into().attrs()?;
     let a = top.nested(CMD_ATTR_SERVICE)?.ok_or_else(|| missing("service"))?;
     let family = family_from(a.req_u16(SVC_ATTR_AF, "service family")?)?;
     let key = match a.u32(SVC_ATTR_FWMARK)? {
@@ -268,8 +342,8 @@ pub fn decode_service(reply: &Reply) -> Result<Service, DecodeError> {
 
 /// A real server from a `CMD_NEW_DEST` reply; `family` is its service's,
 /// used when the kernel is too old to say the real server's own.
-pub fn decode_dest(reply: &Reply, family: Family) -> Result<Dest, DecodeError> {
-    let top = reply.attrs()?;
+pub fn decode_dest<'a>(reply: impl Into<ReplyRef<'a>>, family: Family) -> Result<Dest, DecodeError> {
+    let top = reply.into().attrs()?;
     let a = top.nested(CMD_ATTR_DEST)?.ok_or_else(|| missing("real server"))?;
     let family = match a.u16(DEST_ATTR_ADDR_FAMILY)? {
         Some(af) => family_from(af)?,
@@ -329,16 +403,18 @@ fn decode_stats(a: &Attrs<'_>, kind64: u16, kind32: u16) -> Result<Stats, Decode
     })
 }
 
-pub fn decode_info(reply: &Reply) -> Result<Info, DecodeError> {
-    let a = reply.attrs()?;
+/// The version of a `GET_INFO` reply.
+pub fn decode_info<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Info, DecodeError> {
+    let a = reply.into().attrs()?;
     Ok(Info {
         version: a.req_u32(INFO_ATTR_VERSION, "version")?,
         conn_tab_size: a.req_u32(INFO_ATTR_CONN_TAB_SIZE, "connection table size")?,
     })
 }
 
-pub fn decode_timeouts(reply: &Reply) -> Result<Timeouts, DecodeError> {
-    let a = reply.attrs()?;
+/// The timeouts of a `GET_CONFIG` reply.
+pub fn decode_timeouts<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Timeouts, DecodeError> {
+    let a = reply.into().attrs()?;
     Ok(Timeouts {
         tcp: a.u32(CMD_ATTR_TIMEOUT_TCP)?.unwrap_or(0),
         tcp_fin: a.u32(CMD_ATTR_TIMEOUT_TCP_FIN)?.unwrap_or(0),
@@ -346,8 +422,9 @@ pub fn decode_timeouts(reply: &Reply) -> Result<Timeouts, DecodeError> {
     })
 }
 
-pub fn decode_daemon(reply: &Reply) -> Result<Daemon, DecodeError> {
-    let top = reply.attrs()?;
+/// One daemon of a `GET_DAEMON` reply.
+pub fn decode_daemon<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Daemon, DecodeError> {
+    let top = reply.into().attrs()?;
     let a = top.nested(CMD_ATTR_DAEMON)?.ok_or_else(|| missing("daemon"))?;
     let state = a.req_u32(DAEMON_ATTR_STATE, "daemon state")?;
     let role = DaemonRole::from_code(state)

@@ -9,9 +9,11 @@ mod frame;
 mod message;
 
 pub use attr::{Attr, Attrs};
-pub use frame::{encode, family_request, parse_datagram, Frame, FramePayload};
+pub use frame::{
+    encode, family_request, messages, parse_datagram, Frame, FramePayload, MessageRef, Messages, PayloadRef,
+};
 pub use message::{
-    decode_daemon, decode_dest, decode_info, decode_service, decode_timeouts, Reply, Request,
+    decode_daemon, decode_dest, decode_info, decode_service, decode_timeouts, Reply, ReplyRef, Request,
 };
 
 use std::fmt;
@@ -21,6 +23,7 @@ use std::fmt;
 pub struct DecodeError(String);
 
 impl DecodeError {
+    /// An error with this message.
     pub fn new(msg: impl Into<String>) -> DecodeError {
         DecodeError(msg.into())
     }

@@ -92,10 +92,34 @@ pub struct VmRun<'a> {
     pub mem_mb: Option<u64>,
 }
 
+/// What one boot of the VM gave.
+pub struct VmOutcome {
+    /// What went wrong, if anything, in a sentence (main.sh's own exit
+    /// status counts: non-zero is a problem).
+    pub problem: Option<String>,
+    /// main.sh's stdout (empty if it wrote none).
+    pub raw: Vec<u8>,
+    /// Wall-clock seconds of the whole run, boot included.
+    pub secs: f64,
+}
+
+impl VmOutcome {
+    /// main.sh's stdout as text.
+    pub fn report(&self) -> String {
+        String::from_utf8_lossy(&self.raw).into_owned()
+    }
+}
+
 impl VmRun<'_> {
-    /// Boots the VM and waits; returns what went wrong, if anything, in a
-    /// sentence (main.sh's own exit status counts: non-zero is a problem).
-    pub fn run(&self) -> Option<String> {
+    /// Boots the VM, waits, and reads what main.sh wrote.
+    pub fn run(&self) -> VmOutcome {
+        let started = std::time::Instant::now();
+        let problem = self.boot();
+        let raw = std::fs::read(self.out).unwrap_or_default();
+        VmOutcome { problem, raw, secs: started.elapsed().as_secs_f64() }
+    }
+
+    fn boot(&self) -> Option<String> {
         let mut cmd = Command::new("bash");
         cmd.arg(root().join("tests/vm/kit.sh"))
             .args(["run", "--kernel", self.series, "--ours", self.ours, "--payload"])

@@ -13,6 +13,9 @@
 # 203.0.113.1/24 2001:db8::1/64 2001:db8:1::1/64. Default kernel: 6.1.
 # Live traffic: /payload/net.sh (tests/vm/net.sh), e.g.
 #   sh /payload/net.sh up; sh /payload/net.sh exec ipvsadm -A -t 192.0.2.1:80 -s rr; ...
+# Forwarding recipes (examples/forwarding, shipped as /payload/forwarding),
+# with ours as the tool, e.g.
+#   tests/vm/explore.sh 'IPVSADM=/ours/ipvsadm sh /payload/forwarding/dr.sh'
 #
 # Example:
 #   tests/vm/explore.sh 'ipvsadm -A -t 192.0.2.1:80 -s foo; echo rc=$?; ipvsadm -L -n'
@@ -46,6 +49,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/payload"
 printf '%s\n' "$cmds" > "$tmp/payload/cmds.sh"
 cp "$HERE/net.sh" "$tmp/payload/net.sh"
+cp -R "$ROOT/examples/forwarding" "$tmp/payload/forwarding"
 cat > "$tmp/payload/main.sh" <<'EOF'
 #!/bin/sh
 export PATH=/ref:$PATH

@@ -32,7 +32,9 @@
 #   - busybox everywhere (note: busybox sh runs its own applets before PATH,
 #     so `ip` is busybox's; iproute2 is at /usr/sbin/ip: call it by full path).
 #   - all IPVS modules loaded, plus dummy, veth, bridge, tunnels; module
-#     autoload works (/sbin/modprobe is busybox, modules.dep present).
+#     autoload works (/sbin/modprobe is busybox, modules.dep present);
+#     nf_tables and nft_* (nat, masq, ct, fib, reject) are shipped, with
+#     /usr/sbin/nft and /usr/bin/socat (for examples/forwarding).
 #   - lo up; dummy0 up with 192.0.2.1/24 198.51.100.1/24 203.0.113.1/24
 #     2001:db8::1/64 2001:db8:1::1/64.
 #   - /etc/hosts (full list in tests/vm/README.md): 192.0.2.1 vip1.example,
@@ -47,13 +49,15 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 KIT=${IPVS_VM_KIT:-$ROOT/target/vm-kit}
 ALL_SERIES="6.1 6.12"
-HOST_PKGS="qemu-system-x86 busybox-static ipvsadm xz-utils kmod cpio netbase iproute2"
+HOST_PKGS="qemu-system-x86 busybox-static ipvsadm xz-utils kmod cpio netbase iproute2 nftables socat"
 
 # Modules shipped in the initramfs (with their dependencies). All of them are
 # available to autoload; BOOT_MODULES are loaded at boot.
 SHIP_MODULES="dummy veth bridge stp llc br_netfilter tunnel4 ip_tunnel ipip fou ip_gre gre
  ip6_tunnel ip6_gre fou6 tunnel6 sit nf_conntrack_sip nf_conntrack_ftp tun macvlan ipvlan
- vxlan geneve udp_tunnel ip6_udp_tunnel"
+ vxlan geneve udp_tunnel ip6_udp_tunnel
+ nf_tables nf_nat nft_chain_nat nft_nat nft_masq nft_ct nft_fib nft_fib_ipv4 nft_fib_ipv6
+ nft_reject nft_reject_ipv4 nft_reject_ipv6 nft_redir nf_conntrack_netlink"
 BOOT_MODULES_HEAD="libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack ip_vs"
 BOOT_MODULES_TAIL="nf_conntrack_sip dummy veth bridge stp llc tunnel4 ip_tunnel ipip fou
  ip_gre gre ip6_tunnel ip6_gre fou6 tunnel6 sit"
@@ -195,7 +199,7 @@ base_key() {
         cat "$KIT/$s/version"
         echo "$SHIP_MODULES|$BOOT_MODULES_HEAD|$BOOT_MODULES_TAIL"
         sed -n '/^# ---- BASE IMAGE BEGIN/,/^# ---- BASE IMAGE END/p' "${BASH_SOURCE[0]}"
-        sha256sum /bin/busybox /usr/sbin/ipvsadm /usr/sbin/ip /etc/services /etc/protocols 2>/dev/null
+        sha256sum /bin/busybox /usr/sbin/ipvsadm /usr/sbin/ip /usr/sbin/nft /usr/bin/socat /etc/services /etc/protocols 2>/dev/null
     } | sha256sum | cut -d' ' -f1
 }
 
@@ -319,6 +323,9 @@ build_base() { # SERIES
         chmod 755 "$r/ref/$f"
     done
     [ -x /usr/sbin/ip ] && copy_with_libs "$r" /usr/sbin/ip /usr/sbin/ip
+    # nft and socat for the forwarding scenarios (examples/forwarding)
+    [ -x /usr/sbin/nft ] && copy_with_libs "$r" /usr/sbin/nft /usr/sbin/nft
+    [ -x /usr/bin/socat ] && copy_with_libs "$r" /usr/bin/socat /usr/bin/socat
     # modules: ship the closure of the wanted ones, then depmod the subset
     local mods=$dir/modules/lib/modules/$ver
     module_closure "$mods" $SHIP_MODULES $BOOT_MODULES_HEAD $BOOT_MODULES_TAIL > "$tmp/mods"
@@ -456,7 +463,7 @@ cmd_run() {
         -accel tcg -cpu "${IPVS_VM_CPU:-max}" -m "$mem" -smp 1 \
         -nodefaults -nic none -display none -monitor none -no-reboot \
         -kernel "$KIT/$series/vmlinuz" -initrd "$tmp/initrd" \
-        -append "console=ttyS0 quiet panic=-1 oops=panic ${IPVS_VM_APPEND:-}" \
+        -append "console=ttyS0 quiet panic=-1 oops=panic no_timer_check ${IPVS_VM_APPEND:-}" \
         -chardev file,id=con,path="$tmp/console" -serial chardev:con \
         -chardev file,id=res,path="$tmp/out" -serial chardev:res \
         -chardev file,id=sts,path="$tmp/status" -serial chardev:sts \
