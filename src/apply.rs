@@ -57,7 +57,7 @@ pub fn target(commands: &[(usize, Command)]) -> Result<Vec<ServiceEntry>, NotATa
             Command::AddDest(k, d) | Command::EditDest(k, d) | Command::DeleteDest(k, d) => {
                 let i = find(&table, k).ok_or_else(|| fail("Service not defined"))?;
                 let dests = &mut table[i].dests;
-                let at = dests.iter().position(|x| x.addr == d.addr && x.port == d.port);
+                let at = dests.iter().position(|x| x.same_server(d));
                 match (command, at) {
                     (Command::AddDest(..), None) => dests.push(d.clone()),
                     (Command::AddDest(..), Some(_)) => {
@@ -102,8 +102,7 @@ pub fn same_dest(a: &Dest, b: &Dest) -> bool {
         f => f,
     };
     let tunnel = |d: &Dest| (d.forward == Forward::Tunnel).then_some((d.tun_type, d.tun_port, d.tun_flags));
-    a.addr == b.addr
-        && a.port == b.port
+    a.same_server(b)
         && forward(a) == forward(b)
         && a.weight == b.weight
         && a.u_threshold == b.u_threshold
@@ -148,7 +147,7 @@ pub fn plan(current: &[ServiceEntry], target: &[ServiceEntry]) -> Vec<Command> {
         let mut extra: Vec<&Dest> = entry
             .dests
             .iter()
-            .filter(|d| !want.dests.iter().any(|w| w.addr == d.addr && w.port == d.port))
+            .filter(|d| !want.dests.iter().any(|w| w.same_server(d)))
             .collect();
         extra.sort_by(|a, b| compare_dests(a, b));
         changes.extend(extra.into_iter().map(|d| Command::DeleteDest(key, d.clone())));
@@ -168,7 +167,7 @@ pub fn plan(current: &[ServiceEntry], target: &[ServiceEntry]) -> Vec<Command> {
         let key = entry.service.key;
         let have: &[Dest] = now.get(&key).map_or(&[], |e| &e.dests);
         for d in &entry.dests {
-            match have.iter().find(|h| h.addr == d.addr && h.port == d.port) {
+            match have.iter().find(|h| h.same_server(d)) {
                 None => changes.push(Command::AddDest(key, d.clone())),
                 Some(h) if !same_dest(h, d) => changes.push(Command::EditDest(key, d.clone())),
                 Some(_) => {}

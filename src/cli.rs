@@ -9,7 +9,7 @@ use ipvs::apply;
 use ipvs::client::{self, Client};
 use ipvs::grammar::{self, Apply, Command, Drain, ListWhat, Listing, SystemResolver};
 use ipvs::listing::{ListError, Source};
-use ipvs::model::{Dest, Info, Service, ServiceEntry};
+use ipvs::model::{Dest, Info, Service, ServiceEntry, ServiceKey};
 use ipvs::netns::Namespace;
 use ipvs::output::{self, Names, Numeric};
 use ipvs::resolve::SystemNames;
@@ -271,9 +271,8 @@ impl<'a> Session<'a> {
         source: Source<'_>,
         each: &mut dyn FnMut(&Service, &[Dest]) -> io::Result<()>,
     ) -> Result<(), Failure> {
-        let client = self.client()?;
         let Some(key) = &listing.service else {
-            return ipvs::listing::for_each_service(client, nosort, source, each).map_err(|e| {
+            return ipvs::listing::for_each_service(&mut self.client, nosort, source, each).map_err(|e| {
                 match e {
                     ListError::Kernel(e) => e.into(),
                     ListError::Write(e) => e.into(),
@@ -281,16 +280,16 @@ impl<'a> Session<'a> {
                 }
             });
         };
-        let service = client.service(key).map_err(|e| {
-            if e.is_not_found() {
-                Failure::exit("No such service", 1)
-            } else {
-                e.into()
-            }
-        })?;
-        let dests = client.dests(&service.key)?;
-        each(&service, &dests)?;
+        let entry = self.one_service(key)?;
+        each(&entry.service, &entry.dests)?;
         Ok(())
+    }
+
+    /// The service of `-L -t/-u/-f` with its real servers.
+    fn one_service(&mut self, key: &ServiceKey) -> Result<ServiceEntry, Failure> {
+        let service = self.client.service(key).map_err(no_such_service)?;
+        let dests = self.client.dests(&service.key)?;
+        Ok(ServiceEntry { service, dests })
     }
 
     fn list(&mut self, listing: &Listing) -> Result<(), Failure> {
@@ -340,11 +339,10 @@ impl<'a> Session<'a> {
             ListWhat::Services => {
                 // JSON is one document: the table is read whole, then sorted
                 // by the writer unless --nosort.
-                let mut entries = Vec::new();
-                self.each_service(listing, true, Source::Netlink, &mut |svc, dests| {
-                    entries.push(ServiceEntry { service: svc.clone(), dests: dests.to_vec() });
-                    Ok(())
-                })?;
+                let entries = match &listing.service {
+                    Some(key) => vec![self.one_service(key)?],
+                    None => self.client.table()?,
+                };
                 output::write_list_json(&mut out, &self.info, &entries, listing)?;
             }
             ListWhat::Timeouts => output::write_timeouts_json(&mut out, &self.client()?.timeouts()?)?,
@@ -519,20 +517,16 @@ impl Session<'_> {
         let started = Instant::now();
         let limit = d.timeout.map(|s| Duration::from_secs(u64::from(s)));
         let tty = io::stderr().is_terminal();
-        let mut first = true;
+        let mut dest = match self.drained_dest(d) {
+            Ok(dest) => dest,
+            Err(f) => return report(&f),
+        };
+        let mut zero = dest.clone();
+        zero.weight = 0;
+        if let Err(e) = self.client.edit_dest(&d.key, &zero) {
+            return report(&e.into());
+        }
         loop {
-            let dest = match self.drained_dest(d) {
-                Ok(dest) => dest,
-                Err(f) => return report(&f),
-            };
-            if first {
-                first = false;
-                let mut zero = dest.clone();
-                zero.weight = 0;
-                if let Err(e) = self.client.edit_dest(&d.key, &zero) {
-                    return report(&e.into());
-                }
-            }
             let left = dest.active_conns + if d.inactive { dest.inact_conns } else { 0 };
             if tty {
                 let _ = write!(io::stderr(), "\r{left} connections left   ");
@@ -558,22 +552,30 @@ impl Session<'_> {
                 return DRAIN_TIMED_OUT;
             }
             std::thread::sleep(DRAIN_POLL);
+            dest = match self.drained_dest(d) {
+                Ok(dest) => dest,
+                Err(f) => return report(&f),
+            };
         }
     }
 
     /// The real server being drained, as the kernel has it now.
     fn drained_dest(&mut self, d: &Drain) -> Result<Dest, Failure> {
-        let dests = self.client.dests(&d.key).map_err(|e| {
-            if e.is_not_found() {
-                Failure::exit("No such service", 1)
-            } else {
-                e.into()
-            }
-        })?;
+        let dests = self.client.dests(&d.key).map_err(no_such_service)?;
         dests
             .into_iter()
-            .find(|x| x.addr == d.dest.addr && x.port == d.dest.port)
+            .find(|x| x.same_server(&d.dest))
             .ok_or_else(|| Failure::exit("No such destination", KERNEL_FAILURE))
+    }
+}
+
+/// A kernel error about a service named on the command line, as ipvsadm
+/// reports it: "No such service" (status 1) when it does not exist.
+fn no_such_service(e: client::Error) -> Failure {
+    if e.is_not_found() {
+        Failure::exit("No such service", 1)
+    } else {
+        e.into()
     }
 }
 

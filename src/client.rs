@@ -33,7 +33,7 @@ use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
 use crate::netns::{Namespace, NetnsError};
 use crate::model::{Daemon, DaemonRole, Dest, Info, Service, ServiceEntry, ServiceKey, Timeouts};
-use crate::protocol::{self, DecodeError, Frame, FramePayload, PayloadRef, Reply, ReplyRef, Request};
+use crate::protocol::{self, DecodeError, PayloadRef, Reply, ReplyRef, Request};
 
 /// What a request was for, so that a kernel error can be told in the
 /// words ipvsadm uses for that operation.
@@ -193,7 +193,7 @@ impl Error {
 
     /// The service or real server named by the request does not exist.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Kernel { errno, .. } if *errno == ESRCH || *errno == ENOENT)
+        self.kind() == ErrorKind::NotFound
     }
 
     /// The caller lacks the privilege the request needs.
@@ -481,16 +481,6 @@ impl Transport for NetlinkSocket {
     }
 }
 
-/// What one read brought.
-enum Received {
-    /// The messages of a datagram meant for us (none if it was not).
-    Frames(Vec<Frame>),
-    /// The receive buffer overflowed: some messages were dropped.
-    Overrun,
-    /// Nothing is queued (only when not waiting).
-    Empty,
-}
-
 /// What one read left in the receive buffer.
 enum Raw {
     /// A datagram from the kernel of this many bytes.
@@ -585,24 +575,6 @@ impl Client {
         Ok(self.io.send(buf)?)
     }
 
-    /// Read one datagram and keep the messages meant for us.
-    fn receive(&mut self, wait: bool) -> Result<Received> {
-        let len = match self.receive_raw(wait)? {
-            Raw::Datagram(len) => len,
-            // Not the kernel: another process writing to our port.
-            Raw::NotKernel => return Ok(Received::Frames(Vec::new())),
-            Raw::Overrun => return Ok(Received::Overrun),
-            Raw::Empty => return Ok(Received::Empty),
-        };
-        let port = self.port;
-        Ok(Received::Frames(
-            protocol::parse_datagram(&self.rbuf[..len])?
-                .into_iter()
-                .filter(|f| f.port == port || f.port == 0)
-                .collect(),
-        ))
-    }
-
     /// Read one datagram into the receive buffer; returns its length.
     fn receive_raw(&mut self, wait: bool) -> Result<Raw> {
         let dg = loop {
@@ -623,6 +595,12 @@ impl Client {
         Ok(Raw::Datagram(dg.len))
     }
 
+    /// A message of a datagram from the kernel meant for this socket (the
+    /// kernel's multicasts carry port 0).
+    fn for_us(&self, msg: &protocol::MessageRef<'_>) -> bool {
+        msg.port == self.port || msg.port == 0
+    }
+
     /// Read the answers to the requests sent with the sequence numbers
     /// `first`, `first + 1`, ... (one per entry of `ops`), each ending with
     /// an acknowledgement or an error. Data messages before them are kept
@@ -634,13 +612,14 @@ impl Client {
         let mut left = n;
         let mut overrun = false;
         while left > 0 {
-            let frames = match self.receive(!overrun)? {
-                Received::Frames(f) => f,
-                Received::Overrun => {
+            let len = match self.receive_raw(!overrun)? {
+                Raw::Datagram(len) => len,
+                Raw::NotKernel => continue,
+                Raw::Overrun => {
                     overrun = true;
                     continue;
                 }
-                Received::Empty => {
+                Raw::Empty => {
                     // After an overflow, the queue is empty: the answers not
                     // seen were dropped (the kernel answered them all before
                     // the send returned).
@@ -653,25 +632,29 @@ impl Client {
                     break;
                 }
             };
-            for frame in frames {
-                let i = frame.seq.wrapping_sub(first) as usize;
+            for msg in protocol::messages(&self.rbuf[..len]) {
+                let msg = msg?;
+                if !self.for_us(&msg) {
+                    continue;
+                }
+                let i = msg.seq.wrapping_sub(first) as usize;
                 let Some(slot) = slots.get_mut(i) else { continue };
                 if slot.is_some() {
                     continue;
                 }
-                let outcome = match frame.payload {
-                    FramePayload::Error(0) => Ok(()),
-                    FramePayload::Error(code) => {
+                let outcome = match msg.payload {
+                    PayloadRef::Error(0) => Ok(()),
+                    PayloadRef::Error(code) => {
                         Err(Error::Kernel { op: ops[i], errno: code.saturating_neg() })
                     }
-                    FramePayload::Malformed(e) => Err(e.into()),
-                    FramePayload::Data(r) => {
+                    PayloadRef::Malformed(e) => Err(e.into()),
+                    PayloadRef::Data(r) => {
                         if keep {
-                            data.push(r);
+                            data.push(r.to_owned());
                         }
                         continue;
                     }
-                    FramePayload::Done(_) | FramePayload::Other => continue,
+                    PayloadRef::Done(_) | PayloadRef::Other => continue,
                 };
                 *slot = Some(outcome);
                 left -= 1;
@@ -711,10 +694,9 @@ impl Client {
                     continue;
                 }
             };
-            let port = self.port;
             for msg in protocol::messages(&self.rbuf[..len]) {
                 let msg = msg?;
-                if msg.seq != seq || (msg.port != port && msg.port != 0) {
+                if msg.seq != seq || !self.for_us(&msg) {
                     continue;
                 }
                 if msg.interrupted() {
@@ -913,18 +895,25 @@ impl Client {
         self.dump(Op::GetDests, &Request::get_dests(key), &|r| protocol::decode_dest(r, family))
     }
 
+    /// The real servers of a service just listed, or `None` if it was
+    /// deleted (by someone else) since: it is gone.
+    pub fn dests_unless_gone(&mut self, key: &ServiceKey) -> Result<Option<Vec<Dest>>> {
+        match self.dests(key) {
+            Ok(d) => Ok(Some(d)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every service with its real servers. A service deleted (by someone
     /// else) between the two reads is left out: it is gone.
     pub fn table(&mut self) -> Result<Vec<ServiceEntry>> {
         let services = self.services()?;
         let mut entries = Vec::with_capacity(services.len());
         for service in services {
-            let dests = match self.dests(&service.key) {
-                Ok(d) => d,
-                Err(e) if e.is_not_found() => continue,
-                Err(e) => return Err(e),
-            };
-            entries.push(ServiceEntry { service, dests });
+            if let Some(dests) = self.dests_unless_gone(&service.key)? {
+                entries.push(ServiceEntry { service, dests });
+            }
         }
         Ok(entries)
     }

@@ -91,13 +91,10 @@ pub fn for_each_service(
                 dests.clear();
                 dests.extend(from_file.iter().map(FileDest::to_dest));
             }
-            None => {
-                dests = match client.dests(&service.key) {
-                    Ok(d) => d,
-                    Err(e) if e.is_not_found() => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            None => match client.dests_unless_gone(&service.key)? {
+                Some(d) => dests = d,
+                None => continue,
+            },
         }
         each(service, &dests)?;
     }

@@ -273,6 +273,12 @@ pub struct Dest {
 }
 
 impl Dest {
+    /// Whether `other` is the same real server of a service: the kernel
+    /// tells them apart by address and port only.
+    pub fn same_server(&self, other: &Dest) -> bool {
+        self.addr == other.addr && self.port == other.port
+    }
+
     /// A real server with the kernel defaults: masquerading, weight 1, no thresholds.
     pub fn new(addr: IpAddr, port: u16) -> Dest {
         Dest {
@@ -393,6 +399,14 @@ pub struct Info {
     pub version: u32,
     /// Size of the connection hash table.
     pub conn_tab_size: u32,
+}
+
+impl Info {
+    /// The version as ipvsadm prints it: `1.2.1`.
+    pub fn version_text(&self) -> String {
+        let v = self.version;
+        format!("{}.{}.{}", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    }
 }
 
 /// One entry of the kernel's connection table (`-L -c`), as

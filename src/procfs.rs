@@ -113,11 +113,11 @@ pub fn parse_line(line: &str) -> Option<Connection> {
     let conn = Connection {
         protocol: f[0].to_string(),
         client_addr: addr(f[1])?,
-        client_port: port(f[2])?,
+        client_port: port(f[2].as_bytes())?,
         virtual_addr: addr(f[3])?,
-        virtual_port: port(f[4])?,
+        virtual_port: port(f[4].as_bytes())?,
         dest_addr: addr(f[5])?,
-        dest_port: port(f[6])?,
+        dest_port: port(f[6].as_bytes())?,
         state: f[7].to_string(),
         expires: f[8].parse().ok()?,
         pe,
@@ -134,20 +134,28 @@ fn addr(s: &str) -> Option<IpAddr> {
     if s.contains(':') {
         return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
     }
-    if s.is_empty() || s.len() > 8 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(s, 16)
-        .ok()
-        .map(|n| IpAddr::V4(Ipv4Addr::from(n)))
+    hex(s.as_bytes()).map(|n| IpAddr::V4(Ipv4Addr::from(n)))
 }
 
 /// A port: up to four hex digits.
-fn port(s: &str) -> Option<u16> {
-    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+fn port(s: &[u8]) -> Option<u16> {
+    if s.len() > 4 {
         return None;
     }
-    u16::from_str_radix(s, 16).ok()
+    hex(s).and_then(|n| u16::try_from(n).ok())
+}
+
+/// Hex digits only (1 to 8 of them), as a u32.
+fn hex(f: &[u8]) -> Option<u32> {
+    if f.is_empty() || f.len() > 8 {
+        return None;
+    }
+    let mut n = 0u32;
+    for &b in f {
+        let d = (b as char).to_digit(16)?;
+        n = n << 4 | d;
+    }
+    Some(n)
 }
 
 // ------------------------------------------------------- /proc/net/ip_vs
@@ -348,18 +356,13 @@ fn parse_file_service(text: &str) -> Option<FileServiceKey> {
     let addr = f.next()?;
     f.next()?; // the scheduler
     let protocol = match prot {
-        "FWM" => {
-            if addr.is_empty() || addr.len() > 8 {
-                return None;
-            }
-            return u32::from_str_radix(addr, 16).ok().map(FileServiceKey::Fwmark);
-        }
+        "FWM" => return hex(addr.as_bytes()).map(FileServiceKey::Fwmark),
         "TCP" => Protocol::Tcp,
         "UDP" => Protocol::Udp,
         "SCTP" => Protocol::Sctp,
         _ => return None,
     };
-    let (addr, port) = file_addr_port(addr)?;
+    let (addr, port) = file_addr_port(addr.as_bytes())?;
     Some(FileServiceKey::Addr { protocol, addr, port })
 }
 
@@ -373,13 +376,7 @@ fn parse_file_dest(mut text: &[u8]) -> Option<FileDest> {
     else {
         return None;
     };
-    let (addr, port) = match addr {
-        // IPv4, the common case, read in place: `C6336402:1F90`.
-        [a @ .., b':', p0, p1, p2, p3] if a.len() == 8 => {
-            (IpAddr::V4(hex(a)?.into()), u16::try_from(hex(&[*p0, *p1, *p2, *p3])?).ok()?)
-        }
-        _ => file_addr_port(std::str::from_utf8(addr).ok()?)?,
-    };
+    let (addr, port) = file_addr_port(addr)?;
     let forward = match forward {
         b"Masq" => Forward::Masq,
         b"Local" => Forward::Local,
@@ -411,19 +408,6 @@ fn field<'a>(s: &mut &'a [u8]) -> Option<&'a [u8]> {
     Some(f)
 }
 
-/// Hex digits only (1 to 8 of them), as a u32.
-fn hex(f: &[u8]) -> Option<u32> {
-    if f.is_empty() || f.len() > 8 {
-        return None;
-    }
-    let mut n = 0u32;
-    for &b in f {
-        let d = (b as char).to_digit(16)?;
-        n = n << 4 | d;
-    }
-    Some(n)
-}
-
 /// Decimal digits only (1 to 10 of them), as a u32.
 fn decimal_u32(f: &[u8]) -> Option<u32> {
     if f.is_empty() || f.len() > 10 {
@@ -440,15 +424,16 @@ fn decimal_u32(f: &[u8]) -> Option<u32> {
 }
 
 /// `C0000201:0050` or `[2001:0db8:...:0001]:01BB`.
-fn file_addr_port(s: &str) -> Option<(IpAddr, u16)> {
-    let (a, p) = s.rsplit_once(':')?;
-    let a = match a.strip_prefix('[') {
+fn file_addr_port(s: &[u8]) -> Option<(IpAddr, u16)> {
+    let colon = s.iter().rposition(|&b| b == b':')?;
+    let (a, p) = (&s[..colon], &s[colon + 1..]);
+    let a = match a.strip_prefix(b"[") {
         Some(v6) => {
-            let v6 = v6.strip_suffix(']')?;
-            IpAddr::V6(v6.parse().ok()?)
+            let v6 = v6.strip_suffix(b"]")?;
+            IpAddr::V6(std::str::from_utf8(v6).ok()?.parse().ok()?)
         }
         // IPv4 here is exactly eight hex digits (a bare IPv6 is not).
-        None if a.len() == 8 => addr(a)?,
+        None if a.len() == 8 => IpAddr::V4(Ipv4Addr::from(hex(a)?)),
         None => return None,
     };
     Some((a, port(p)?))

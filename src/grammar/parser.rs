@@ -254,9 +254,6 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
     };
 
     check_options(&draft)?;
-    if draft.format.json && draft.cmd != Cmd::List {
-        return Err(ArgError::fail(format!("Illegal 'json' option with the '{}' command", draft.cmd.name())));
-    }
     check_extensions(&draft)?;
     if draft.cmd == Cmd::List {
         check_list(&draft)?;
@@ -510,10 +507,7 @@ fn option(d: &mut Draft, found: Found, ctx: &Ctx) -> Result<(), ArgError> {
             d.tun_flags = tun_flags::REMCSUM;
         }
         Opt::Json => {
-            if d.format.json {
-                return Err(ArgError::fail("multiple 'json' options specified"));
-            }
-            d.format.json = true;
+            d.format.json = extension_once(d.format.json, "json")?;
         }
         // The command line's --netns is taken out before the parse
         // (super::take_netns): here it is in a restore line or a library
@@ -598,10 +592,12 @@ fn extension_once(seen: bool, name: &str) -> Result<bool, ArgError> {
 }
 
 /// The extension options the command does not take, in the words of
-/// [`check_options`]: `--dry-run` goes with `--apply` only,
-/// `--drain-timeout` and `--drain-inactive` with `--drain` only.
+/// [`check_options`]: `--json` goes with `-L` only, `--dry-run` with
+/// `--apply` only, `--drain-timeout` and `--drain-inactive` with `--drain`
+/// only.
 fn check_extensions(d: &Draft) -> Result<(), ArgError> {
     let given = [
+        ("json", d.format.json, Cmd::List),
         ("dry-run", d.ext.dry_run, Cmd::Apply),
         ("drain-timeout", d.ext.drain_timeout.is_some(), Cmd::Drain),
         ("drain-inactive", d.ext.drain_inactive, Cmd::Drain),

@@ -41,8 +41,7 @@ pub fn write_list_json(
     let mut j = Json::document();
     j.key("ipvs");
     j.open('{');
-    let v = info.version;
-    j.field_str("version", &format!("{}.{}.{}", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff));
+    j.field_str("version", &info.version_text());
     j.field_num("conn_tab_size", info.conn_tab_size);
     j.close('}');
     j.key("services");

@@ -57,10 +57,8 @@ fn view(f: &Format) -> View {
 /// `IP Virtual Server version 1.2.1 (size=4096)`.
 pub fn version_line(info: &Info) -> String {
     format!(
-        "IP Virtual Server version {}.{}.{} (size={})\n",
-        (info.version >> 16) & 0xff,
-        (info.version >> 8) & 0xff,
-        info.version & 0xff,
+        "IP Virtual Server version {} (size={})\n",
+        info.version_text(),
         info.conn_tab_size as i32
     )
 }
@@ -195,11 +193,15 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
 
 /// ` {:<6} {:<10} {:<10}`: weight, active and inactive connections.
 fn weight_and_conns(out: &mut Vec<u8>, d: &Dest) {
-    for (n, width) in [
-        (i64::from(d.weight), 6),
-        (d.active_conns.into(), 10),
-        (d.inact_conns.into(), 10),
-    ] {
+    number_columns(
+        out,
+        &[(i64::from(d.weight), 6), (d.active_conns.into(), 10), (d.inact_conns.into(), 10)],
+    );
+}
+
+/// ` {:<W} {:<W}...`: numbers left-aligned in columns of these widths.
+fn number_columns(out: &mut Vec<u8>, columns: &[(i64, usize)]) {
+    for &(n, width) in columns {
         out.push(b' ');
         push_int(out, n, width, true);
     }
@@ -258,23 +260,24 @@ fn dest_line(out: &mut Vec<u8>, svc: &Service, d: &Dest, v: View, exact: bool, n
                 push_large_number(out, n, exact);
             }
         }
-        View::Thresholds => {
-            for n in [d.u_threshold, d.l_threshold, d.active_conns, d.inact_conns] {
-                out.push(b' ');
-                push_int(out, n.into(), 10, true);
-            }
-        }
-        View::PersistentConn => {
-            for (n, width) in [
-                (d.weight as u32, 9),
-                (d.persist_conns, 11),
-                (d.active_conns, 10),
-                (d.inact_conns, 10),
-            ] {
-                out.push(b' ');
-                push_int(out, n.into(), width, true);
-            }
-        }
+        View::Thresholds => number_columns(
+            out,
+            &[
+                (d.u_threshold.into(), 10),
+                (d.l_threshold.into(), 10),
+                (d.active_conns.into(), 10),
+                (d.inact_conns.into(), 10),
+            ],
+        ),
+        View::PersistentConn => number_columns(
+            out,
+            &[
+                ((d.weight as u32).into(), 9),
+                (d.persist_conns.into(), 11),
+                (d.active_conns.into(), 10),
+                (d.inact_conns.into(), 10),
+            ],
+        ),
         View::TunInfo => {
             out.push(b' ');
             push_left(out, forward_name(d.forward).as_bytes(), 7);

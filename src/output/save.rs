@@ -91,15 +91,11 @@ pub fn write_change(w: &mut dyn Write, command: &Command) -> io::Result<()> {
         Command::AddDest(k, d) => dest_line(&mut out, b"-a", k, &save_service_spec(k, names), d, names),
         Command::EditDest(k, d) => dest_line(&mut out, b"-e", k, &save_service_spec(k, names), d, names),
         Command::DeleteService(k) => {
-            out.extend_from_slice(b"-D ");
-            out.extend_from_slice(&save_service_spec(k, names));
+            service_named(&mut out, b"-D", &save_service_spec(k, names));
             out.push(b'\n');
         }
         Command::DeleteDest(k, d) => {
-            out.extend_from_slice(b"-d ");
-            out.extend_from_slice(&save_service_spec(k, names));
-            out.extend_from_slice(b" -r ");
-            out.extend_from_slice(&save_dest_name(k, d, names));
+            dest_named(&mut out, b"-d", k, &save_service_spec(k, names), d, names);
             out.push(b'\n');
         }
         _ => {}
@@ -162,10 +158,15 @@ fn service_as_ipvsadm(line: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&words.join(&b' '));
 }
 
-fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
+/// `VERB SPEC`: the command and the service it is about.
+fn service_named(out: &mut Vec<u8>, verb: &[u8], spec: &[u8]) {
     out.extend_from_slice(verb);
     out.push(b' ');
     out.extend_from_slice(spec);
+}
+
+fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
+    service_named(out, verb, spec);
     out.extend_from_slice(b" -s ");
     out.extend_from_slice(svc.scheduler.as_bytes());
     if svc.flags.has(ServiceFlags::PERSISTENT) {
@@ -196,6 +197,13 @@ fn service_line(out: &mut Vec<u8>, verb: &[u8], svc: &Service, spec: &[u8]) {
     out.push(b'\n');
 }
 
+/// `VERB SPEC -r ADDR:PORT`: the command and the real server it is about.
+fn dest_named(out: &mut Vec<u8>, verb: &[u8], key: &ServiceKey, spec: &[u8], d: &Dest, names: &dyn Names) {
+    service_named(out, verb, spec);
+    out.extend_from_slice(b" -r ");
+    out.extend_from_slice(&save_dest_name(key, d, names));
+}
+
 fn dest_line(
     out: &mut Vec<u8>,
     verb: &[u8],
@@ -204,11 +212,7 @@ fn dest_line(
     d: &Dest,
     names: &dyn Names,
 ) {
-    out.extend_from_slice(verb);
-    out.push(b' ');
-    out.extend_from_slice(spec);
-    out.extend_from_slice(b" -r ");
-    out.extend_from_slice(&save_dest_name(key, d, names));
+    dest_named(out, verb, key, spec, d, names);
     out.push(b' ');
     out.extend_from_slice(forward_option(d.forward).as_bytes());
     out.extend_from_slice(b" -w ");

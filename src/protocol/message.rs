@@ -21,30 +21,10 @@ pub struct Request {
     pub attrs: Vec<Attr>,
 }
 
-impl GenlFamily for Request {
-    fn family_name() -> &'static str {
-        FAMILY_NAME
-    }
-    fn command(&self) -> u8 {
-        self.cmd
-    }
-    fn version(&self) -> u8 {
-        FAMILY_VERSION
-    }
-}
-
-impl Emitable for Request {
-    fn buffer_len(&self) -> usize {
-        self.attrs.as_slice().buffer_len()
-    }
-    fn emit(&self, buffer: &mut [u8]) {
-        self.attrs.as_slice().emit(buffer)
-    }
-}
-
-/// A request lent to the encoder, which wants its payload by value: a
-/// copy of every request sent (its attributes are nested vectors) would be
-/// made and dropped for nothing.
+/// A request as the encoder takes it: netlink-packet-generic wants its
+/// payload by value, and a copy of every request sent (its attributes are
+/// nested vectors) would be made and dropped for nothing, so it gets a
+/// loan. The one place a request meets the generic-netlink traits.
 #[derive(Debug)]
 pub(crate) struct Lent<'a>(pub(crate) &'a Request);
 
@@ -62,10 +42,10 @@ impl GenlFamily for Lent<'_> {
 
 impl Emitable for Lent<'_> {
     fn buffer_len(&self) -> usize {
-        self.0.buffer_len()
+        self.0.attrs.as_slice().buffer_len()
     }
     fn emit(&self, buffer: &mut [u8]) {
-        self.0.emit(buffer)
+        self.0.attrs.as_slice().emit(buffer)
     }
 }
 
@@ -88,7 +68,7 @@ impl ParseableParametrized<[u8], GenlHeader> for Reply {
 impl Reply {
     /// The attributes of the reply.
     pub fn attrs(&self) -> Result<Attrs<'_>, DecodeError> {
-        Attrs::parse(&self.payload)
+        ReplyRef::from(self).attrs()
     }
 }
 
