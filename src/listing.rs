@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use crate::client::{self, Client};
 use crate::model::{Dest, Service, ServiceKey};
 use crate::output::services_order;
-use crate::procfs::{self, FileDest, FileTable, ServicesFileError};
+use crate::procfs::{self, FileDest, FileDests, FileTable, ServicesFileError};
 
 /// Where the real servers of a listing come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub fn for_each_service(
         match file_dests(file.as_ref(), &shared, &service.key) {
             Some(from_file) => {
                 dests.clear();
-                dests.extend(from_file.iter().map(FileDest::to_dest));
+                dests.extend(from_file.map(|d| FileDest::to_dest(&d)));
             }
             None => match client.dests_unless_gone(&service.key)? {
                 Some(d) => dests = d,
@@ -106,7 +106,7 @@ fn file_dests<'a>(
     file: Option<&'a FileTable>,
     shared: &HashMap<u32, usize>,
     key: &ServiceKey,
-) -> Option<&'a [FileDest]> {
+) -> Option<FileDests<'a>> {
     if let ServiceKey::Fwmark { mark, .. } = key {
         if shared.get(mark).copied().unwrap_or(0) > 1 {
             return None;

@@ -152,8 +152,13 @@ fn hex(f: &[u8]) -> Option<u32> {
     }
     let mut n = 0u32;
     for &b in f {
-        let d = (b as char).to_digit(16)?;
-        n = n << 4 | d;
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'F' => b - b'A' + 10,
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        n = n << 4 | u32::from(d);
     }
     Some(n)
 }
@@ -222,21 +227,73 @@ impl FileDest {
 }
 
 /// The real servers of every service of [`SERVICES_FILE`], in the file's
-/// (the kernel's) order.
+/// (the kernel's) order. A plain `-L` holds every real server of the table
+/// at once (the file comes in the kernel's order, the listing is sorted),
+/// so they are kept packed: about ten bytes for an IPv4 one (see [`pack`]).
 #[derive(Debug, Default)]
 pub struct FileTable {
-    /// Where each service's real servers are in `dests`; `None` for a mark
-    /// that more than one service has.
-    services: HashMap<FileServiceKey, Option<(u32, u32)>>,
-    dests: Vec<FileDest>,
+    /// Where each service's real servers are in `packed` (a byte range);
+    /// `None` for a mark that more than one service has.
+    services: HashMap<FileServiceKey, Option<(u32, u32)>, BuildKeyHasher>,
+    packed: Vec<u8>,
+}
+
+/// A multiply-and-rotate hash for [`FileServiceKey`]s: std's default
+/// (SipHash, made to resist chosen keys) costs a tenth of reading the
+/// whole file here, and the kernel, not an adversary, chose these keys.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildKeyHasher;
+
+impl std::hash::BuildHasher for BuildKeyHasher {
+    type Hasher = KeyHasher;
+
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n.into());
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(n.into());
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n.into());
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl FileTable {
     /// The real servers of the service `key`, when the file names it
     /// unambiguously.
-    pub fn dests(&self, key: &ServiceKey) -> Option<&[FileDest]> {
-        let (start, len) = (*self.services.get(&FileServiceKey::of(key))?)?;
-        self.dests.get(start as usize..(start + len) as usize)
+    pub fn dests(&self, key: &ServiceKey) -> Option<FileDests<'_>> {
+        let (start, end) = (*self.services.get(&FileServiceKey::of(key))?)?;
+        Some(FileDests { packed: self.packed.get(start as usize..end as usize)? })
     }
 
     /// How many services the file holds.
@@ -248,6 +305,92 @@ impl FileTable {
     pub fn is_empty(&self) -> bool {
         self.services.is_empty()
     }
+}
+
+/// The real servers of one service of a [`FileTable`], in the file's
+/// order, unpacked one by one.
+#[derive(Debug, Clone)]
+pub struct FileDests<'a> {
+    packed: &'a [u8],
+}
+
+impl Iterator for FileDests<'_> {
+    type Item = FileDest;
+
+    fn next(&mut self) -> Option<FileDest> {
+        unpack(&mut self.packed)
+    }
+}
+
+/// Forwarding methods by their number in a packed real server.
+const FORWARDS: [Forward; 5] =
+    [Forward::Masq, Forward::Local, Forward::Tunnel, Forward::Route, Forward::Bypass];
+/// Packed-tag bits above the forwarding method's number.
+const PACKED_V6: u8 = 1 << 3;
+const PACKED_NEGATIVE: u8 = 1 << 4;
+
+/// Appends `d` to `out`: a tag byte (forwarding method, address family,
+/// the weight's sign), the address (4 or 16 bytes), the port (2), then the
+/// weight's magnitude and the two connection counts as LEB128 (1 to 5
+/// bytes each, 1 for numbers under 128).
+fn pack(d: &FileDest, out: &mut Vec<u8>) {
+    let mut tag = FORWARDS.iter().position(|&f| f == d.forward).unwrap_or(0) as u8;
+    if d.addr.is_ipv6() {
+        tag |= PACKED_V6;
+    }
+    if d.weight < 0 {
+        tag |= PACKED_NEGATIVE;
+    }
+    out.push(tag);
+    match d.addr {
+        IpAddr::V4(a) => out.extend_from_slice(&a.octets()),
+        IpAddr::V6(a) => out.extend_from_slice(&a.octets()),
+    }
+    out.extend_from_slice(&d.port.to_le_bytes());
+    for n in [d.weight.unsigned_abs(), d.active_conns, d.inact_conns] {
+        push_leb128(out, n);
+    }
+}
+
+/// Takes the first real server [`pack`] wrote off `p` (`None` at the end).
+fn unpack(p: &mut &[u8]) -> Option<FileDest> {
+    let (&tag, rest) = p.split_first()?;
+    let forward = *FORWARDS.get(usize::from(tag & 7))?;
+    let (addr, rest) = if tag & PACKED_V6 != 0 {
+        let (a, rest) = rest.split_first_chunk::<16>()?;
+        (IpAddr::from(*a), rest)
+    } else {
+        let (a, rest) = rest.split_first_chunk::<4>()?;
+        (IpAddr::from(*a), rest)
+    };
+    let (port, mut rest) = rest.split_first_chunk::<2>()?;
+    let magnitude = i64::from(take_leb128(&mut rest)?);
+    let weight = i32::try_from(if tag & PACKED_NEGATIVE != 0 { -magnitude } else { magnitude }).ok()?;
+    let active_conns = take_leb128(&mut rest)?;
+    let inact_conns = take_leb128(&mut rest)?;
+    *p = rest;
+    Some(FileDest { addr, port: u16::from_le_bytes(*port), forward, weight, active_conns, inact_conns })
+}
+
+fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn take_leb128(p: &mut &[u8]) -> Option<u32> {
+    let mut n = 0u32;
+    for shift in (0..35).step_by(7) {
+        let (&b, rest) = p.split_first()?;
+        *p = rest;
+        n |= u32::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// A [`SERVICES_FILE`] that is missing or says something unexpected (1-based
@@ -273,8 +416,13 @@ impl std::error::Error for ServicesFileError {}
 pub fn read_services(path: &std::path::Path) -> Result<FileTable, ServicesFileError> {
     let file = std::fs::File::open(path)
         .map_err(|e| ServicesFileError { line: 0, why: e.to_string() })?;
-    parse_services(std::io::BufReader::with_capacity(64 * 1024, file))
+    parse_services(file)
 }
+
+/// How much of the file is read at a time (the kernel gives at most a page
+/// a read, more only for a service whose lines do not fit in one); also
+/// the longest line taken.
+const READ_SIZE: usize = 64 * 1024;
 
 /// Parses the text of `/proc/net/ip_vs`: three header lines, then each
 /// service followed by its real servers:
@@ -291,61 +439,123 @@ pub fn read_services(path: &std::path::Path) -> Result<FileTable, ServicesFileEr
 /// jiffies and no scheduler flags). Any line that is not of this shape is
 /// an error, and so is a service named twice (but a firewall mark may be:
 /// an IPv4 and an IPv6 service); nothing in the file is trusted.
-pub fn parse_services(mut input: impl std::io::BufRead) -> Result<FileTable, ServicesFileError> {
-    let mut table = FileTable::default();
-    // Bytes, not text: no line is ever text we print (checking each for
-    // UTF-8 is measurable on tens of thousands of lines).
-    let mut line = Vec::new();
-    let mut number = 0;
-    let mut current: Option<FileServiceKey> = None;
-    let mut start = 0u32;
+pub fn parse_services(mut input: impl std::io::Read) -> Result<FileTable, ServicesFileError> {
+    let mut parser = FileParser::default();
+    // Lines are parsed where they lie in the buffer (a plain `-L` of a
+    // large table reads tens of thousands); a line cut by the end of a
+    // read moves to the front and is completed by the next.
+    let mut buf = vec![0u8; READ_SIZE];
+    let mut end = 0;
     loop {
-        line.clear();
-        let n = input
-            .read_until(b'\n', &mut line)
-            .map_err(|e| ServicesFileError { line: number + 1, why: e.to_string() })?;
-        if n > 0 {
-            number += 1;
-        }
-        let bad = |why: &str| ServicesFileError { line: number, why: why.to_string() };
-        let is_dest = line.starts_with(b"  -> ");
-        // A service ends where the next starts (or the file ends).
-        if n == 0 || (number > 3 && !is_dest) {
-            if let Some(key) = current.take() {
-                let len = table.dests.len() as u32 - start;
-                let slot = match key {
-                    FileServiceKey::Fwmark(_) if table.services.contains_key(&key) => None,
-                    _ if table.services.contains_key(&key) => return Err(bad("a service named twice")),
-                    _ => Some((start, len)),
-                };
-                table.services.insert(key, slot);
-            }
-        }
+        let n = match input.read(&mut buf[end..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(parser.error(parser.number + 1, &e.to_string())),
+        };
+        end += n;
+        // Every line up to the last end of line is whole.
+        let whole = buf[..end].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        parser.lines(&buf[..whole])?;
         if n == 0 {
-            if number < 3 {
-                return Err(bad("no header"));
+            if whole < end {
+                return Err(parser.error(parser.number + 1, "a line without its end"));
             }
-            return Ok(table);
+            return parser.finish();
         }
-        let text = line.strip_suffix(b"\n").ok_or_else(|| bad("a line without its end"))?;
-        match number {
-            1 if text.starts_with(b"IP Virtual Server version ") => continue,
-            2 if text.starts_with(b"Prot LocalAddress:Port") => continue,
-            3 if text.starts_with(b"  -> RemoteAddress:Port") => continue,
-            1..=3 => return Err(bad("not the header")),
+        buf.copy_within(whole..end, 0);
+        end -= whole;
+        if end == buf.len() {
+            return Err(parser.error(parser.number + 1, "a line too long"));
+        }
+    }
+}
+
+/// What [`parse_services`] knows between lines.
+#[derive(Default)]
+struct FileParser {
+    table: FileTable,
+    /// Lines seen.
+    number: usize,
+    /// The service whose real servers are being read, and where they start.
+    current: Option<(FileServiceKey, u32)>,
+}
+
+impl FileParser {
+    fn error(&self, line: usize, why: &str) -> ServicesFileError {
+        ServicesFileError { line, why: why.to_string() }
+    }
+
+    /// Whole lines, each with its end of line.
+    fn lines(&mut self, mut text: &[u8]) -> Result<(), ServicesFileError> {
+        while !text.is_empty() {
+            self.number += 1;
+            if self.number > 3 {
+                if let Some(rest) = text.strip_prefix(b"  -> ") {
+                    // A real server, read up to its end of line in one pass
+                    // (this is nearly every line of a large table).
+                    if self.current.is_none() {
+                        return Err(self.error(self.number, "a real server outside a service"));
+                    }
+                    let (d, used) = scan_file_dest(rest)
+                        .ok_or_else(|| self.error(self.number, "not a real server"))?;
+                    pack(&d, &mut self.table.packed);
+                    text = &rest[used..];
+                    continue;
+                }
+            }
+            let nl = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+            self.other_line(&text[..nl])?;
+            text = text.get(nl + 1..).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// A header line or a service.
+    fn other_line(&mut self, text: &[u8]) -> Result<(), ServicesFileError> {
+        match self.number {
+            1 if text.starts_with(b"IP Virtual Server version ") => return Ok(()),
+            2 if text.starts_with(b"Prot LocalAddress:Port") => return Ok(()),
+            3 if text.starts_with(b"  -> RemoteAddress:Port") => return Ok(()),
+            1..=3 => return Err(self.error(self.number, "not the header")),
             _ => {}
         }
-        if is_dest {
-            if current.is_none() {
-                return Err(bad("a real server outside a service"));
+        self.close()?;
+        let key = std::str::from_utf8(text).ok().and_then(parse_file_service);
+        let key = key.ok_or_else(|| self.error(self.number, "not a service"))?;
+        self.current = Some((key, self.packed_len()?));
+        Ok(())
+    }
+
+    fn packed_len(&self) -> Result<u32, ServicesFileError> {
+        u32::try_from(self.table.packed.len()).map_err(|_| self.error(self.number, "too large"))
+    }
+
+    /// The service being read ends (where the next starts or the file ends).
+    fn close(&mut self) -> Result<(), ServicesFileError> {
+        let Some((key, start)) = self.current.take() else { return Ok(()) };
+        let end = self.packed_len()?;
+        match self.table.services.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Some((start, end)));
             }
-            let d = parse_file_dest(&text[5..]).ok_or_else(|| bad("not a real server"))?;
-            table.dests.push(d);
-        } else {
-            let service = std::str::from_utf8(text).ok().and_then(parse_file_service);
-            current = Some(service.ok_or_else(|| bad("not a service"))?);
-            start = table.dests.len() as u32;
+            // An IPv4 and an IPv6 service with one mark: the file cannot
+            // tell their real servers apart.
+            std::collections::hash_map::Entry::Occupied(mut slot) if matches!(key, FileServiceKey::Fwmark(_)) => {
+                slot.insert(None);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                return Err(self.error(self.number, "a service named twice"))
+            }
         }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<FileTable, ServicesFileError> {
+        if self.number < 3 {
+            return Err(self.error(self.number, "no header"));
+        }
+        self.close()?;
+        Ok(self.table)
     }
 }
 
@@ -366,16 +576,28 @@ fn parse_file_service(text: &str) -> Option<FileServiceKey> {
     Some(FileServiceKey::Addr { protocol, addr, port })
 }
 
-/// `C6336402:1F90      Masq    3      0          0`.
-fn parse_file_dest(mut text: &[u8]) -> Option<FileDest> {
-    // Exactly five fields, separated by spaces (read byte by byte: this is
-    // every line of a table of tens of thousands of real servers).
-    let mut next = || field(&mut text);
-    let (Some(addr), Some(forward), Some(weight), Some(active), Some(inact), None) =
-        (next(), next(), next(), next(), next(), next())
-    else {
-        return None;
-    };
+/// A real-server line after its `  -> `, up to and including its end of
+/// line: `C6336402:1F90      Masq    3      0          0\n`; the real
+/// server and the bytes taken. Exactly five fields separated by spaces.
+fn scan_file_dest(s: &[u8]) -> Option<(FileDest, usize)> {
+    if let Some(d) = scan_kernel_columns(s) {
+        return Some((d, KERNEL_LINE));
+    }
+    let mut rest = s;
+    let mut fields: [&[u8]; 5] = [&[]; 5];
+    for f in fields.iter_mut() {
+        rest = skip_spaces(rest);
+        let end = rest.iter().position(|&b| b == b' ' || b == b'\n').unwrap_or(rest.len());
+        let (field, after) = rest.split_at(end);
+        if field.is_empty() {
+            return None;
+        }
+        *f = field;
+        rest = after;
+    }
+    let [b'\n', ..] = skip_spaces(rest) else { return None };
+    let used = s.len() - skip_spaces(rest).len() + 1;
+    let [addr, forward, weight, active, inact] = fields;
     let (addr, port) = file_addr_port(addr)?;
     let forward = match forward {
         b"Masq" => Forward::Masq,
@@ -388,24 +610,74 @@ fn parse_file_dest(mut text: &[u8]) -> Option<FileDest> {
         Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
         None => i32::try_from(decimal_u32(weight)?).ok()?,
     };
-    Some(FileDest {
+    let d = FileDest {
         addr,
         port,
         forward,
         weight,
         active_conns: decimal_u32(active)?,
         inact_conns: decimal_u32(inact)?,
+    };
+    Some((d, used))
+}
+
+/// The length of a real-server line (after `  -> `, with its end of line)
+/// as the kernel writes it for an IPv4 real server whose numbers fit their
+/// columns: `%08X:%04X      %-7s %-6d %-10d %-10d\n`.
+const KERNEL_LINE: usize = 56;
+
+/// [`scan_file_dest`] for a line of exactly the kernel's IPv4 layout
+/// ([`KERNEL_LINE`]): every column at its place, so nothing is searched
+/// for (the same real server as the general scan, or `None` to use it).
+fn scan_kernel_columns(s: &[u8]) -> Option<FileDest> {
+    let line: &[u8; KERNEL_LINE] = s.first_chunk()?;
+    let separators = [line[8], line[26], line[33], line[44], line[55]];
+    if separators != *b":   \n" || line[13..19] != *b"      " {
+        return None;
+    }
+    let forward = match &line[19..26] {
+        b"Masq   " => Forward::Masq,
+        b"Local  " => Forward::Local,
+        b"Tunnel " => Forward::Tunnel,
+        b"Route  " => Forward::Route,
+        _ => return None,
+    };
+    let weight = left_aligned(&line[27..33])?;
+    let weight = match weight.strip_prefix(b"-") {
+        Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
+        None => i32::try_from(decimal_u32(weight)?).ok()?,
+    };
+    Some(FileDest {
+        addr: IpAddr::V4(Ipv4Addr::from(hex(&line[0..8])?)),
+        port: port(&line[9..13])?,
+        forward,
+        weight,
+        active_conns: decimal_u32(left_aligned(&line[34..44])?)?,
+        inact_conns: decimal_u32(left_aligned(&line[45..55])?)?,
     })
 }
 
-/// The next field of `s` (spaces before it skipped), taken off `s`.
-fn field<'a>(s: &mut &'a [u8]) -> Option<&'a [u8]> {
-    let start = s.iter().position(|&b| b != b' ')?;
-    let rest = &s[start..];
-    let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
-    let (f, r) = rest.split_at(end);
-    *s = r;
-    Some(f)
+/// What a `%-Nd` column holds: its text before the padding (`None` if
+/// there is none, or a space inside it).
+fn left_aligned(column: &[u8]) -> Option<&[u8]> {
+    let end = column.iter().position(|&b| b == b' ').unwrap_or(column.len());
+    let (text, pad) = column.split_at(end);
+    (!text.is_empty() && pad.iter().all(|&b| b == b' ')).then_some(text)
+}
+
+/// `s` without its leading spaces (the file pads every column with
+/// them: most of a real server's line), eight at a time where it can.
+fn skip_spaces(mut s: &[u8]) -> &[u8] {
+    while let Some((eight, rest)) = s.split_first_chunk::<8>() {
+        if *eight != [b' '; 8] {
+            break;
+        }
+        s = rest;
+    }
+    while let [b' ', rest @ ..] = s {
+        s = rest;
+    }
+    s
 }
 
 /// Decimal digits only (1 to 10 of them), as a u32.
@@ -627,12 +899,125 @@ mod tests {
         parse_services(text.as_bytes())
     }
 
+    fn dests(t: &FileTable, key: &ServiceKey) -> Option<Vec<FileDest>> {
+        t.dests(key).map(|d| d.collect())
+    }
+
+    /// A real-server line (after `  -> `, without its end of line).
+    fn parse_file_dest(text: &[u8]) -> Option<FileDest> {
+        let line = [text, b"\n"].concat();
+        let (d, used) = scan_file_dest(&line)?;
+        assert_eq!(used, line.len());
+        Some(d)
+    }
+
+    /// The former real-server parser (split into fields, then read), kept
+    /// to prove the one-pass scan takes and refuses the same lines.
+    fn parse_file_dest_by_fields(text: &[u8]) -> Option<FileDest> {
+        let fields: Vec<&[u8]> = text.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
+        let [addr, forward, weight, active, inact] = fields[..] else { return None };
+        let (addr, port) = file_addr_port(addr)?;
+        let forward = match forward {
+            b"Masq" => Forward::Masq,
+            b"Local" => Forward::Local,
+            b"Tunnel" => Forward::Tunnel,
+            b"Route" => Forward::Route,
+            _ => return None,
+        };
+        let weight = match weight.strip_prefix(b"-") {
+            Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
+            None => i32::try_from(decimal_u32(weight)?).ok()?,
+        };
+        Some(FileDest { addr, port, forward, weight, active_conns: decimal_u32(active)?, inact_conns: decimal_u32(inact)? })
+    }
+
+    #[test]
+    fn the_scan_reads_lines_as_the_field_split_does() {
+        let kernel = "C6336402:1F90      Masq    3      0          0         \n";
+        assert_eq!(kernel.len(), KERNEL_LINE);
+        assert!(scan_kernel_columns(kernel.as_bytes()).is_some());
+        let lines = [
+            "C6336402:1F90      Masq    3      0          0         ",
+            "0A000001:0050      Tunnel  -12    1234567890 4294967295",
+            "FFFFFFFF:FFFF      Local   0      0          0         ",
+            "C6336402:1F90      Masq    3      0          0         ",
+            "[2001:0db8:0000:0000:0000:0000:0000:0001]:0050 Tunnel  -7     12         4294967295",
+            "C6336402:0000 Route -2147483648 1 2",
+        ];
+        let alphabet = b"0123456789ABCDEF:[]- MasqRouteLocalTunnelx\t\r";
+        let mut seed = 7u32;
+        let mut rand = |n: usize| {
+            seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
+            (seed >> 8) as usize % n
+        };
+        for _ in 0..20_000 {
+            let mut line = lines[rand(lines.len())].as_bytes().to_vec();
+            for _ in 0..rand(4) {
+                let at = rand(line.len() + 1);
+                match rand(3) {
+                    0 if at < line.len() => {
+                        line.remove(at);
+                    }
+                    1 if at < line.len() => line[at] = alphabet[rand(alphabet.len())],
+                    _ => line.insert(at, alphabet[rand(alphabet.len())]),
+                }
+            }
+            assert_eq!(parse_file_dest(&line), parse_file_dest_by_fields(&line), "{:?}", String::from_utf8_lossy(&line));
+        }
+    }
+
+    #[test]
+    fn packed_real_servers_come_back_as_they_went_in() {
+        let mut packed = Vec::new();
+        let all = [
+            FileDest { addr: v4("198.51.100.2"), port: 80, forward: Forward::Masq, weight: 1, active_conns: 0, inact_conns: 127 },
+            FileDest { addr: v4("2001:db8::ffff"), port: 65535, forward: Forward::Bypass, weight: i32::MIN, active_conns: 128, inact_conns: u32::MAX },
+            FileDest { addr: v4("0.0.0.0"), port: 0, forward: Forward::Route, weight: i32::MAX, active_conns: 1 << 28, inact_conns: 16384 },
+            FileDest { addr: v4("::"), port: 1, forward: Forward::Tunnel, weight: -1, active_conns: 5, inact_conns: 0 },
+        ];
+        for d in &all {
+            pack(d, &mut packed);
+        }
+        assert_eq!(FileDests { packed: &packed }.collect::<Vec<_>>(), all);
+        // Cut anywhere, what is left is never misread or a panic.
+        for n in 0..packed.len() {
+            let got: Vec<_> = FileDests { packed: &packed[..n] }.collect();
+            assert!(all.starts_with(&got));
+        }
+    }
+
+    /// Reads at most a few bytes at a time, as a file cut anywhere would.
+    struct Dribble<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = self.1 % 7 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_cut_between_reads_are_read_whole() {
+        let whole = parse(SERVICES).unwrap();
+        let dribbled = parse_services(Dribble(SERVICES.as_bytes(), 0)).unwrap();
+        assert_eq!(format!("{whole:?}").len(), format!("{dribbled:?}").len());
+        for key in [tcp("192.0.2.1", 80), tcp("2001:db8::1", 443)] {
+            assert_eq!(dests(&whole, &key), dests(&dribbled, &key));
+        }
+        // A line longer than a read's buffer is an error, not a loop.
+        let long = format!("{}TCP  C0000201:0050 rr {}\n", header3(), " ".repeat(READ_SIZE));
+        assert_eq!(parse(&long).unwrap_err().why, "a line too long");
+    }
+
     #[test]
     fn captured_services() {
         let t = parse(SERVICES).unwrap();
         assert_eq!(t.len(), 7);
         assert_eq!(
-            t.dests(&tcp("192.0.2.1", 80)).unwrap(),
+            dests(&t, &tcp("192.0.2.1", 80)).unwrap(),
             [
                 fdest("192.0.2.1", 80, Forward::Route, 2),
                 fdest("198.51.100.3", 80, Forward::Route, 0),
@@ -640,28 +1025,28 @@ mod tests {
             ]
         );
         assert_eq!(
-            t.dests(&tcp("2001:db8::1", 443)).unwrap(),
+            dests(&t, &tcp("2001:db8::1", 443)).unwrap(),
             [
                 fdest("198.51.100.7", 443, Forward::Tunnel, 1),
                 fdest("2001:db8::2", 443, Forward::Masq, 1),
             ]
         );
-        assert_eq!(t.dests(&tcp("192.0.2.1", 81)).unwrap(), []);
+        assert_eq!(dests(&t, &tcp("192.0.2.1", 81)).unwrap(), []);
         let sctp = ServiceKey::Addr { protocol: Protocol::Sctp, addr: "192.0.2.1".parse().unwrap(), port: 99 };
-        assert_eq!(t.dests(&sctp).unwrap(), []);
+        assert_eq!(dests(&t, &sctp).unwrap(), []);
         let udp = ServiceKey::Addr { protocol: Protocol::Udp, addr: "192.0.2.1".parse().unwrap(), port: 53 };
-        assert_eq!(t.dests(&udp).unwrap(), [fdest("198.51.100.9", 53, Forward::Tunnel, 1)]);
+        assert_eq!(dests(&t, &udp).unwrap(), [fdest("198.51.100.9", 53, Forward::Tunnel, 1)]);
         // A mark is found whatever the family asked for: the file has none.
         let mark8 = ServiceKey::Fwmark { family: crate::model::Family::Inet6, mark: 8 };
-        assert_eq!(t.dests(&mark8).unwrap(), [fdest("2001:db8::5", 0, Forward::Route, 1)]);
-        assert!(t.dests(&tcp("192.0.2.1", 82)).is_none());
+        assert_eq!(dests(&t, &mark8).unwrap(), [fdest("2001:db8::5", 0, Forward::Route, 1)]);
+        assert!(dests(&t, &tcp("192.0.2.1", 82)).is_none());
     }
 
     #[test]
     fn connection_counts_and_weights() {
         let text = format!("{}TCP  C0000201:0050 wlc \n  -> C6336402:0050      Local   -3     17         4000000000\n", header3());
         let t = parse(&text).unwrap();
-        let d = t.dests(&tcp("192.0.2.1", 80)).unwrap()[0];
+        let d = dests(&t, &tcp("192.0.2.1", 80)).unwrap()[0];
         assert_eq!((d.forward, d.weight, d.active_conns, d.inact_conns), (Forward::Local, -3, 17, 4_000_000_000));
         let dest = d.to_dest();
         assert_eq!((dest.addr, dest.port, dest.weight), (d.addr, 80, -3));
@@ -676,7 +1061,7 @@ mod tests {
         let text = format!("{}FWM  00000008 rr \n  -> C6336402:0000      Route   1      0          0\nFWM  00000008 rr \n", header3());
         let t = parse(&text).unwrap();
         let mark = ServiceKey::Fwmark { family: crate::model::Family::Inet, mark: 8 };
-        assert!(t.dests(&mark).is_none());
+        assert!(dests(&t, &mark).is_none());
     }
 
     #[test]

@@ -179,9 +179,16 @@ where
     T: Copy,
     F: Fn(&T, &T) -> Ordering,
 {
-    // One scratch buffer for every merge.
-    let mut scratch = items.to_vec();
-    merge_sort_with(items, cmp, &mut scratch);
+    // One scratch buffer for every merge; on the stack for the few real
+    // servers of a service (a listing sorts thousands of such lists).
+    match items.len() {
+        0 | 1 => {}
+        2..=16 => {
+            let mut scratch = [items[0]; 16];
+            merge_sort_with(items, cmp, &mut scratch);
+        }
+        _ => merge_sort_with(items, cmp, &mut items.to_vec()),
+    }
 }
 
 fn merge_sort_with<T, F>(items: &mut [T], cmp: &F, scratch: &mut [T])
@@ -233,12 +240,14 @@ pub fn services_order(services: &[Service], nosort: bool) -> Vec<usize> {
 }
 
 /// The real servers of a service in listing order.
-pub fn dests_in_order(dests: &[Dest], nosort: bool) -> Vec<&Dest> {
-    if nosort {
-        return dests.iter().collect();
+pub fn dests_in_order(dests: &[Dest], nosort: bool) -> impl Iterator<Item = &Dest> {
+    // Each with its key, sorted together: one allocation a service.
+    let mut keyed: Vec<(SortKey, &Dest)> =
+        dests.iter().map(|d| (SortKey::addr(&d.addr, d.port), d)).collect();
+    if !nosort {
+        merge_sort(&mut keyed, &|a: &(SortKey, &Dest), b: &(SortKey, &Dest)| a.0.compare(&b.0));
     }
-    let keys: Vec<SortKey> = dests.iter().map(|d| SortKey::addr(&d.addr, d.port)).collect();
-    order_of(&keys).into_iter().map(|i| &dests[i]).collect()
+    keyed.into_iter().map(|(_, d)| d)
 }
 
 #[cfg(test)]
@@ -498,7 +507,6 @@ mod tests {
         ];
         let d: Vec<Dest> = kernel.iter().map(|s| dest(s)).collect();
         let got: Vec<String> = dests_in_order(&d, false)
-            .iter()
             .map(|d| format!("{}:{}", d.addr, d.port))
             .collect();
         assert_eq!(
