@@ -18,7 +18,6 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use std::collections::HashMap;
 
 use crate::model::{Connection, Dest, Forward, PeData, Protocol, ServiceKey};
 
@@ -171,7 +170,7 @@ pub const SERVICES_FILE: &str = "/proc/net/ip_vs";
 
 /// A service as [`SERVICES_FILE`] names it: a firewall mark without its
 /// address family (IPv4 and IPv6 services with one mark look the same).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileServiceKey {
     /// Protocol, address and port.
     Addr {
@@ -232,73 +231,42 @@ impl FileDest {
 /// so they are kept packed: about ten bytes for an IPv4 one (see [`pack`]).
 #[derive(Debug, Default)]
 pub struct FileTable {
-    /// Where each service's real servers are in `packed` (a byte range);
-    /// `None` for a mark that more than one service has.
-    services: HashMap<FileServiceKey, Option<(u32, u32)>, BuildKeyHasher>,
+    /// The services the file names, sorted by key once it is read (a
+    /// sorted list, not a hash map: half the memory, and no rehashing).
+    services: Vec<FileService>,
+    /// How many different keys `services` has.
+    distinct: usize,
     packed: Vec<u8>,
 }
 
-/// A multiply-and-rotate hash for [`FileServiceKey`]s: std's default
-/// (SipHash, made to resist chosen keys) costs a tenth of reading the
-/// whole file here, and the kernel, not an adversary, chose these keys.
-#[derive(Debug, Default, Clone, Copy)]
-struct BuildKeyHasher;
-
-impl std::hash::BuildHasher for BuildKeyHasher {
-    type Hasher = KeyHasher;
-
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher(0)
-    }
-}
-
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(n.into());
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.write_u64(n.into());
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(n.into());
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// A service line of the file: its key, its line number, and where its
+/// real servers are in [`FileTable::packed`] (a byte range).
+#[derive(Debug, Clone, Copy)]
+struct FileService {
+    key: FileServiceKey,
+    line: u32,
+    start: u32,
+    end: u32,
 }
 
 impl FileTable {
     /// The real servers of the service `key`, when the file names it
-    /// unambiguously.
+    /// unambiguously (a mark that two services have, one of each family,
+    /// is not).
     pub fn dests(&self, key: &ServiceKey) -> Option<FileDests<'_>> {
-        let (start, end) = (*self.services.get(&FileServiceKey::of(key))?)?;
-        Some(FileDests { packed: self.packed.get(start as usize..end as usize)? })
+        let key = FileServiceKey::of(key);
+        let i = self.services.binary_search_by(|s| s.key.cmp(&key)).ok()?;
+        let named = |j: Option<usize>| j.and_then(|j| self.services.get(j)).is_some_and(|s| s.key == key);
+        if named(i.checked_sub(1)) || named(i.checked_add(1)) {
+            return None;
+        }
+        let s = self.services[i];
+        Some(FileDests { packed: self.packed.get(s.start as usize..s.end as usize)? })
     }
 
-    /// How many services the file holds.
+    /// How many services the file holds (a mark of both families once).
     pub fn len(&self) -> usize {
-        self.services.len()
+        self.distinct
     }
 
     /// Whether the file holds no service.
@@ -476,8 +444,9 @@ struct FileParser {
     table: FileTable,
     /// Lines seen.
     number: usize,
-    /// The service whose real servers are being read, and where they start.
-    current: Option<(FileServiceKey, u32)>,
+    /// The service being read: its key, where its real servers start in
+    /// the packed list, its line.
+    current: Option<(FileServiceKey, u32, u32)>,
 }
 
 impl FileParser {
@@ -522,7 +491,8 @@ impl FileParser {
         self.close()?;
         let key = std::str::from_utf8(text).ok().and_then(parse_file_service);
         let key = key.ok_or_else(|| self.error(self.number, "not a service"))?;
-        self.current = Some((key, self.packed_len()?));
+        let line = u32::try_from(self.number).map_err(|_| self.error(self.number, "too large"))?;
+        self.current = Some((key, self.packed_len()?, line));
         Ok(())
     }
 
@@ -532,21 +502,9 @@ impl FileParser {
 
     /// The service being read ends (where the next starts or the file ends).
     fn close(&mut self) -> Result<(), ServicesFileError> {
-        let Some((key, start)) = self.current.take() else { return Ok(()) };
+        let Some((key, start, line)) = self.current.take() else { return Ok(()) };
         let end = self.packed_len()?;
-        match self.table.services.entry(key) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(Some((start, end)));
-            }
-            // An IPv4 and an IPv6 service with one mark: the file cannot
-            // tell their real servers apart.
-            std::collections::hash_map::Entry::Occupied(mut slot) if matches!(key, FileServiceKey::Fwmark(_)) => {
-                slot.insert(None);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                return Err(self.error(self.number, "a service named twice"))
-            }
-        }
+        self.table.services.push(FileService { key, line, start, end });
         Ok(())
     }
 
@@ -555,6 +513,17 @@ impl FileParser {
             return Err(self.error(self.number, "no header"));
         }
         self.close()?;
+        let services = &mut self.table.services;
+        services.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.line.cmp(&b.line)));
+        // A key twice is an error, but for a firewall mark: an IPv4 and an
+        // IPv6 service (which `dests` then refuses to tell apart).
+        for pair in services.windows(2) {
+            if pair[0].key == pair[1].key && !matches!(pair[0].key, FileServiceKey::Fwmark(_)) {
+                let line = pair[1].line as usize;
+                return Err(ServicesFileError { line, why: "a service named twice".to_string() });
+            }
+        }
+        self.table.distinct = services.len() - services.windows(2).filter(|p| p[0].key == p[1].key).count();
         Ok(self.table)
     }
 }
@@ -662,7 +631,9 @@ fn scan_kernel_columns(s: &[u8]) -> Option<FileDest> {
 fn left_aligned(column: &[u8]) -> Option<&[u8]> {
     let end = column.iter().position(|&b| b == b' ').unwrap_or(column.len());
     let (text, pad) = column.split_at(end);
-    (!text.is_empty() && pad.iter().all(|&b| b == b' ')).then_some(text)
+    // (Compared as a whole: the padding is most of the column.)
+    let spaces = [b' '; 16];
+    (!text.is_empty() && spaces.get(..pad.len()) == Some(pad)).then_some(text)
 }
 
 /// `s` without its leading spaces (the file pads every column with
@@ -1088,7 +1059,7 @@ mod tests {
             (format!("{h}TCP  [2001:db8::1]:10050 rr \n"), 4),
             (format!("{h}TCP  C0000201:0050\n"), 4),
             (format!("{h}FWM  100000000 rr\n"), 4),
-            (format!("{h}TCP  C0000201:0050 rr \nTCP  C0000201:0050 rr \nUDP  C0000201:0050 rr \n"), 6),
+            (format!("{h}TCP  C0000201:0050 rr \nTCP  C0000201:0050 rr \nUDP  C0000201:0050 rr \n"), 5),
         ];
         for (text, line) in cases {
             match parse(&text) {

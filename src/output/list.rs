@@ -138,7 +138,8 @@ pub fn write_list_entry(
     };
     let f = &listing.format;
     let v = view(f);
-    let mut out = Vec::with_capacity(64 * (1 + dests.len()));
+    // (A plain line is at most about 80 bytes: one allocation a service.)
+    let mut out = Vec::with_capacity(96 * (1 + dests.len()));
     service_line(&mut out, service, v, f.exact, names);
     for dest in dests_in_order(dests, f.nosort) {
         dest_line(&mut out, service, dest, v, f.exact, names);

@@ -241,13 +241,13 @@ pub fn services_order(services: &[Service], nosort: bool) -> Vec<usize> {
 
 /// The real servers of a service in listing order.
 pub fn dests_in_order(dests: &[Dest], nosort: bool) -> impl Iterator<Item = &Dest> {
-    // Each with its key, sorted together: one allocation a service.
-    let mut keyed: Vec<(SortKey, &Dest)> =
-        dests.iter().map(|d| (SortKey::addr(&d.addr, d.port), d)).collect();
+    // Keys taken once; short indexes sorted (a merge sort moves them often).
+    let keys: Vec<SortKey> = dests.iter().map(|d| SortKey::addr(&d.addr, d.port)).collect();
+    let mut order: Vec<u32> = (0..dests.len() as u32).collect();
     if !nosort {
-        merge_sort(&mut keyed, &|a: &(SortKey, &Dest), b: &(SortKey, &Dest)| a.0.compare(&b.0));
+        merge_sort(&mut order, &|&a: &u32, &b: &u32| keys[a as usize].compare(&keys[b as usize]));
     }
-    keyed.into_iter().map(|(_, d)| d)
+    order.into_iter().filter_map(|i| dests.get(i as usize))
 }
 
 #[cfg(test)]
@@ -486,7 +486,7 @@ mod tests {
         ];
         for (kernel, want) in cases {
             let d: Vec<Dest> = kernel.iter().map(|s| dest(s)).collect();
-            let got: Vec<Dest> = dests_in_order(&d, false).into_iter().cloned().collect();
+            let got: Vec<Dest> = dests_in_order(&d, false).cloned().collect();
             let want: Vec<Dest> = want.iter().map(|s| dest(s)).collect();
             assert_eq!(got, want);
         }

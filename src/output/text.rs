@@ -41,7 +41,7 @@ pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
     let mut buf = [0u8; 20];
     let digits = decimal(n.unsigned_abs(), &mut buf);
     let len = digits.len() + (n < 0) as usize;
-    if left && width <= SPACES.len() {
+    if left && (1..=SPACES.len()).contains(&width) {
         // The usual left-aligned column: spaces put down in one fixed-size
         // piece and the number written over them (no copy of a run whose
         // length is known only here).
