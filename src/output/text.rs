@@ -82,6 +82,55 @@ pub fn push_spaces(out: &mut Vec<u8>, mut n: usize) {
     }
 }
 
+/// Columns of a listing line, each after a space and left-aligned in its
+/// width (`" %-7s %-6d %-10u"`): texts first, then numbers. Put together
+/// in a fixed buffer of spaces and written out in one piece: these are the
+/// columns of every real-server line, tens of thousands in a long listing,
+/// where writing them one by one costs several times more.
+pub fn push_columns(out: &mut Vec<u8>, texts: &[(&[u8], usize)], numbers: &[(i64, usize)]) {
+    let mut line = [b' '; 160];
+    match fill_columns(&mut line, texts, numbers) {
+        Some(len) => out.extend_from_slice(&line[..len]),
+        // Wider than any line ipvsadm prints: column by column.
+        None => {
+            for &(text, width) in texts {
+                out.push(b' ');
+                push_left(out, text, width);
+            }
+            for &(n, width) in numbers {
+                out.push(b' ');
+                push_int(out, n, width, true);
+            }
+        }
+    }
+}
+
+/// [`push_columns`] into `line` (spaces): the length used, `None` if it
+/// does not fit.
+fn fill_columns(line: &mut [u8], texts: &[(&[u8], usize)], numbers: &[(i64, usize)]) -> Option<usize> {
+    let mut at = 0;
+    for &(text, width) in texts {
+        at += 1;
+        line.get_mut(at..at + text.len())?.copy_from_slice(text);
+        at += text.len().max(width);
+    }
+    for &(n, width) in numbers {
+        at += 1;
+        let mut buf = [0u8; 20];
+        let digits = decimal(n.unsigned_abs(), &mut buf);
+        if n < 0 {
+            *line.get_mut(at)? = b'-';
+        }
+        let len = digits.len() + usize::from(n < 0);
+        let field = line.get_mut(at + len - digits.len()..at + len)?;
+        for (c, &d) in field.iter_mut().zip(digits) {
+            *c = d;
+        }
+        at += len.max(width);
+    }
+    (at <= line.len()).then_some(at)
+}
+
 /// `%-Ns`: `s` then spaces up to `width` bytes.
 pub fn push_left(out: &mut Vec<u8>, s: &[u8], width: usize) {
     out.extend_from_slice(s);
@@ -322,6 +371,34 @@ mod tests {
                 push_int(&mut left, n, width, true);
                 assert_eq!(String::from_utf8(left).unwrap(), format!("x{n:<width$}"));
             }
+        }
+    }
+    /// Columns in one piece read as `printf(" %-Ns ... %-Nd ...")` does,
+    /// including texts and numbers wider than their columns and lines too
+    /// long for the fixed buffer (written column by column then).
+    #[test]
+    fn columns_as_printf() {
+        let long = "t".repeat(100);
+        let texts: [&[u8]; 5] = [b"", b"Masq", b"Tunnel", b"gue:6080:csum", long.as_bytes()];
+        let numbers = [0i64, 1, -1, 42, 4_294_967_295, -2_147_483_648, i64::MIN, i64::MAX];
+        let mut seed = 1u32;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
+            (seed >> 8) as usize % n
+        };
+        for _ in 0..5000 {
+            let t: Vec<(&[u8], usize)> = (0..pick(3)).map(|_| (texts[pick(5)], [0, 7, 13][pick(3)])).collect();
+            let n: Vec<(i64, usize)> = (0..pick(5)).map(|_| (numbers[pick(8)], [0, 6, 9, 10, 11][pick(5)])).collect();
+            let mut out = b"x".to_vec();
+            push_columns(&mut out, &t, &n);
+            let mut want = String::from("x");
+            for (text, w) in &t {
+                want += &format!(" {:<w$}", String::from_utf8_lossy(text));
+            }
+            for (num, w) in &n {
+                want += &format!(" {num:<w$}");
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), want);
         }
     }
 }
