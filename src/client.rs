@@ -879,7 +879,14 @@ impl Client {
 
     /// All virtual services, in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<Service>> {
-        self.dump(Op::GetServices, &Request::get_service(None), &|r| protocol::decode_service(r))
+        self.services_as(&|s| s)
+    }
+
+    /// All virtual services, in the kernel's order, each made into what
+    /// `keep` returns as it is read: a caller that holds every service of
+    /// a large table keeps only what it needs of each.
+    pub fn services_as<T>(&mut self, keep: &dyn Fn(Service) -> T) -> Result<Vec<T>> {
+        self.dump(Op::GetServices, &Request::get_service(None), &|r| protocol::decode_service(r).map(keep))
     }
 
     /// One virtual service.

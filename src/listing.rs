@@ -12,7 +12,7 @@ use std::path::Path;
 use std::collections::HashMap;
 
 use crate::client::{self, Client};
-use crate::model::{Dest, Service, ServiceKey};
+use crate::model::{Dest, Service, ServiceFlags, ServiceKey, Stats};
 use crate::output::services_order;
 use crate::procfs::{self, FileDest, FileDests, FileTable, ServicesFileError};
 
@@ -75,7 +75,10 @@ pub fn for_each_service(
     source: Source<'_>,
     each: &mut dyn FnMut(&Service, &[Dest]) -> io::Result<()>,
 ) -> Result<(), ListError> {
-    let services = client.services()?;
+    // Plain `-L` (the only listing from the file) shows no counters.
+    let keep_stats = source == Source::Netlink;
+    let services = client.services_as(&|s| HeldService::new(s, keep_stats))?;
+    let order = services_order(services.iter().map(|s| &s.key), nosort);
     let file = match source {
         Source::Netlink => None,
         Source::File(_) if services.len() > FILE_MAX_SERVICES => None,
@@ -84,21 +87,91 @@ pub fn for_each_service(
     };
     let shared = file.as_ref().map(|_| shared_marks(&services)).unwrap_or_default();
     let mut dests = Vec::new();
-    for i in services_order(&services, nosort) {
-        let service = &services[i];
-        match file_dests(file.as_ref(), &shared, &service.key) {
+    for i in order {
+        let Some(held) = services.get(i) else { continue };
+        match file_dests(file.as_ref(), &shared, &held.key) {
             Some(from_file) => {
                 dests.clear();
                 dests.extend(from_file.map(|d| FileDest::to_dest(&d)));
             }
-            None => match client.dests_unless_gone(&service.key)? {
+            None => match client.dests_unless_gone(&held.key)? {
                 Some(d) => dests = d,
                 None => continue,
             },
         }
-        each(service, &dests)?;
+        each(&held.service(), &dests)?;
     }
     Ok(())
+}
+
+/// A service as a listing holds it until its turn: a listing holds every
+/// service of the table at once (to write them in order), so it keeps
+/// only what it shows, in less room than a [`Service`].
+struct HeldService {
+    key: ServiceKey,
+    scheduler: ShortText,
+    flags: ServiceFlags,
+    timeout: u32,
+    netmask: u32,
+    pe_name: Option<Box<str>>,
+    /// `None` when the listing shows no counters.
+    stats: Option<Box<Stats>>,
+}
+
+impl HeldService {
+    fn new(s: Service, keep_stats: bool) -> HeldService {
+        HeldService {
+            key: s.key,
+            scheduler: ShortText::new(&s.scheduler),
+            flags: s.flags,
+            timeout: s.timeout,
+            netmask: s.netmask,
+            pe_name: s.pe_name.map(String::into_boxed_str),
+            stats: keep_stats.then(|| Box::new(s.stats)),
+        }
+    }
+
+    /// The service again (counters zero if they were not kept).
+    fn service(&self) -> Service {
+        let mut s = Service::new(self.key);
+        s.scheduler = self.scheduler.as_str().to_string();
+        s.flags = self.flags;
+        s.timeout = self.timeout;
+        s.netmask = self.netmask;
+        s.pe_name = self.pe_name.as_deref().map(str::to_string);
+        s.stats = self.stats.as_deref().copied().unwrap_or_default();
+        s
+    }
+}
+
+/// A text kept in place when short (a scheduler's name is at most 15
+/// bytes in the kernel), so that thousands of them are not thousands of
+/// allocations.
+enum ShortText {
+    Short { bytes: [u8; 15], len: u8 },
+    Long(Box<str>),
+}
+
+impl ShortText {
+    fn new(s: &str) -> ShortText {
+        let mut bytes = [0u8; 15];
+        match bytes.get_mut(..s.len()) {
+            Some(b) => {
+                b.copy_from_slice(s.as_bytes());
+                ShortText::Short { bytes, len: s.len() as u8 }
+            }
+            None => ShortText::Long(s.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            ShortText::Short { bytes, len } => {
+                std::str::from_utf8(bytes.get(..usize::from(*len)).unwrap_or_default()).unwrap_or_default()
+            }
+            ShortText::Long(s) => s,
+        }
+    }
 }
 
 /// The real servers of `key` as the file shows them, if it can tell.
@@ -117,7 +190,7 @@ fn file_dests<'a>(
 
 /// How many services have each firewall mark (the file shows marks
 /// without their address family).
-fn shared_marks(services: &[Service]) -> HashMap<u32, usize> {
+fn shared_marks(services: &[HeldService]) -> HashMap<u32, usize> {
     let mut marks = HashMap::new();
     for s in services {
         if let ServiceKey::Fwmark { mark, .. } = s.key {
@@ -183,6 +256,25 @@ mod tests {
 
     /// Past FILE_MAX_SERVICES services the file is not read (its cost grows
     /// with the square of the table): every service comes by netlink.
+    /// A held service is the service again, but for its counters when
+    /// they are not kept.
+    #[test]
+    fn held_services_come_back_whole() {
+        let mut s = Service::new(tcp("192.0.2.1", 80));
+        s.flags = ServiceFlags(ServiceFlags::PERSISTENT | ServiceFlags::SCHED1);
+        s.timeout = 300;
+        s.netmask = 0xffff_ff00;
+        s.pe_name = Some("sip".into());
+        s.stats.conns = 7;
+        s.stats.outbps = u64::MAX;
+        for scheduler in ["", "wlc", "fifteen-bytes-x", "sixteen-bytes-xy", "\u{e9}t\u{e9}"] {
+            s.scheduler = scheduler.into();
+            assert_eq!(HeldService::new(s.clone(), true).service(), s);
+            let without = HeldService::new(s.clone(), false).service();
+            assert_eq!(without, Service { stats: Stats::default(), ..s.clone() });
+        }
+    }
+
     #[test]
     fn a_large_table_comes_by_netlink() {
         let text = format!("{HEAD}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    1      0          0\n");

@@ -29,7 +29,7 @@
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
-use crate::model::{Dest, Family, Service, ServiceEntry, ServiceKey};
+use crate::model::{Dest, Family, ServiceEntry, ServiceKey};
 
 /// The four 32-bit words of an address, as compared.
 fn words(addr: &IpAddr) -> [u32; 4] {
@@ -229,13 +229,13 @@ pub fn services_in_order(entries: &[ServiceEntry], nosort: bool) -> Vec<&Service
     order_of(&keys).into_iter().map(|i| &entries[i]).collect()
 }
 
-/// The listing order of services as the kernel listed them: their
-/// indexes, in the order `services_in_order` gives their entries.
-pub fn services_order(services: &[Service], nosort: bool) -> Vec<usize> {
+/// The listing order of services as the kernel listed them (their keys):
+/// their indexes, in the order `services_in_order` gives their entries.
+pub fn services_order<'a>(keys: impl Iterator<Item = &'a ServiceKey>, nosort: bool) -> Vec<usize> {
+    let keys: Vec<SortKey> = keys.map(SortKey::service).collect();
     if nosort {
-        return (0..services.len()).collect();
+        return (0..keys.len()).collect();
     }
-    let keys: Vec<SortKey> = services.iter().map(|s| SortKey::service(&s.key)).collect();
     order_of(&keys)
 }
 
