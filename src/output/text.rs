@@ -41,23 +41,6 @@ pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
     let mut buf = [0u8; 20];
     let digits = decimal(n.unsigned_abs(), &mut buf);
     let len = digits.len() + (n < 0) as usize;
-    if left && (1..=SPACES.len()).contains(&width) {
-        // The usual left-aligned column: spaces put down in one fixed-size
-        // piece and the number written over them (no copy of a run whose
-        // length is known only here).
-        let start = out.len();
-        out.extend_from_slice(SPACES);
-        let mut column = &mut out[start..];
-        if n < 0 {
-            column[0] = b'-';
-            column = &mut column[1..];
-        }
-        for (c, &d) in column.iter_mut().zip(digits) {
-            *c = d;
-        }
-        out.truncate(start + len.max(width));
-        return;
-    }
     if !left {
         push_spaces(out, width.saturating_sub(len));
     }
@@ -70,11 +53,9 @@ pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
     }
 }
 
-/// Spaces for padding (more than any digits: a sign and 20 digits).
-const SPACES: &[u8; 32] = b"                                ";
-
 /// `n` spaces.
 pub fn push_spaces(out: &mut Vec<u8>, mut n: usize) {
+    const SPACES: &[u8; 32] = b"                                ";
     while n > 0 {
         let k = n.min(SPACES.len());
         out.extend_from_slice(&SPACES[..k]);
