@@ -17,8 +17,6 @@
 //! `   99999M`, 100000000000 -> `     100G`, 100000000000000 -> `     100T`,
 //! 18446744073709551615 -> `18446744T`.
 
-use super::text::{push_int, push_spaces};
-
 /// One `--stats`/`--rate` column: `exact` is `--exact`.
 pub fn large_number(n: u64, exact: bool) -> String {
     let mut out = Vec::with_capacity(12);
@@ -44,20 +42,29 @@ pub fn push_large_number(out: &mut Vec<u8>, n: u64, exact: bool) {
     } else {
         (n / T, Some(b'T'))
     };
-    push_u64(out, n, 8);
-    out.extend(unit);
+    push_column(out, n, unit);
 }
 
-/// `%8llu`.
-fn push_u64(out: &mut Vec<u8>, n: u64, width: usize) {
-    match i64::try_from(n) {
-        Ok(n) => push_int(out, n, width, false),
-        Err(_) => {
-            let text = n.to_string();
-            push_spaces(out, width.saturating_sub(text.len()));
-            out.extend_from_slice(text.as_bytes());
-        }
+/// `n` right-aligned in eight characters, then `unit`: put together on the
+/// stack and appended in one piece (five of these make each line of a
+/// `--stats` listing).
+fn push_column(out: &mut Vec<u8>, n: u64, unit: Option<u8>) {
+    let mut column = [b' '; 21];
+    let len = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let end = len.max(8);
+    let mut rest = n;
+    for c in column[end - len..end].iter_mut().rev() {
+        *c = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
+    let used = match unit {
+        Some(u) => {
+            column[end] = u;
+            end + 1
+        }
+        None => end,
+    };
+    out.extend_from_slice(&column[..used]);
 }
 
 /// A column that is never abbreviated: the connection and packet rates of a
@@ -72,7 +79,7 @@ pub fn plain_number(n: u64) -> String {
 /// [`plain_number`] appended to `out`.
 pub fn push_plain_number(out: &mut Vec<u8>, n: u64) {
     out.push(b' ');
-    push_u64(out, n, 8);
+    push_column(out, n, None);
 }
 
 #[cfg(test)]
