@@ -160,6 +160,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// The value of the last attribute of this kind, if present.
+    #[inline]
     pub fn get(&self, kind: u16) -> Option<&'a [u8]> {
         let k = kind as usize;
         if k < SLOTS {
@@ -181,36 +182,43 @@ impl<'a> Attrs<'a> {
     }
 
     /// The nested attributes of `kind`, if present.
+    #[inline]
     pub fn nested(&self, kind: u16) -> Result<Option<Attrs<'a>>, DecodeError> {
         self.get(kind).map(Attrs::parse).transpose()
     }
 
     /// The 8-bit value of `kind`, if present.
+    #[inline]
     pub fn u8(&self, kind: u16) -> Result<Option<u8>, DecodeError> {
         self.fixed::<1>(kind).map(|o| o.map(|b| b[0]))
     }
 
     /// The 16-bit value of `kind`, if present.
+    #[inline]
     pub fn u16(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
         self.fixed::<2>(kind).map(|o| o.map(u16::from_ne_bytes))
     }
 
     /// The 16-bit network-order value of `kind`, if present.
+    #[inline]
     pub fn u16_be(&self, kind: u16) -> Result<Option<u16>, DecodeError> {
         self.fixed::<2>(kind).map(|o| o.map(u16::from_be_bytes))
     }
 
     /// The 32-bit value of `kind`, if present.
+    #[inline]
     pub fn u32(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
         self.fixed::<4>(kind).map(|o| o.map(u32::from_ne_bytes))
     }
 
     /// The 32-bit network-order value of `kind`, if present.
+    #[inline]
     pub fn u32_be(&self, kind: u16) -> Result<Option<u32>, DecodeError> {
         self.fixed::<4>(kind).map(|o| o.map(u32::from_be_bytes))
     }
 
     /// The 64-bit value of `kind`, if present.
+    #[inline]
     pub fn u64(&self, kind: u16) -> Result<Option<u64>, DecodeError> {
         self.fixed::<8>(kind).map(|o| o.map(u64::from_ne_bytes))
     }
@@ -247,6 +255,7 @@ impl<'a> Attrs<'a> {
         }
     }
 
+    #[inline]
     fn fixed<const N: usize>(&self, kind: u16) -> Result<Option<[u8; N]>, DecodeError> {
         match self.get(kind) {
             None => Ok(None),
