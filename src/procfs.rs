@@ -261,7 +261,7 @@ impl FileTable {
             return None;
         }
         let s = self.services[i];
-        Some(FileDests { packed: self.packed.get(s.start as usize..s.end as usize)? })
+        Some(FileDests { packed: self.packed.get(s.start as usize..s.end as usize)?, last: None })
     }
 
     /// How many services the file holds (a mark of both families once).
@@ -280,13 +280,17 @@ impl FileTable {
 #[derive(Debug, Clone)]
 pub struct FileDests<'a> {
     packed: &'a [u8],
+    /// The one before (see [`pack`]).
+    last: Option<FileDest>,
 }
 
 impl Iterator for FileDests<'_> {
     type Item = FileDest;
 
     fn next(&mut self) -> Option<FileDest> {
-        unpack(&mut self.packed)
+        let d = unpack(&mut self.packed, self.last.as_ref())?;
+        self.last = Some(d);
+        Some(d)
     }
 }
 
@@ -296,12 +300,19 @@ const FORWARDS: [Forward; 5] =
 /// Packed-tag bits above the forwarding method's number.
 const PACKED_V6: u8 = 1 << 3;
 const PACKED_NEGATIVE: u8 = 1 << 4;
+/// The port of the real server before.
+const PACKED_SAME_PORT: u8 = 1 << 5;
+/// All but the last byte of the address of the real server before.
+const PACKED_SAME_PREFIX: u8 = 1 << 6;
 
-/// Appends `d` to `out`: a tag byte (forwarding method, address family,
-/// the weight's sign), the address (4 or 16 bytes), the port (2), then the
+/// Appends `d`, which comes after `last` in its service, to `out`: a tag
+/// byte (forwarding method, address family, the weight's sign, what is as
+/// in `last`), the address (4 or 16 bytes, or only its last byte when the
+/// rest is `last`'s), the port (2 bytes, none when it is `last`'s), then the
 /// weight's magnitude and the two connection counts as LEB128 (1 to 5
-/// bytes each, 1 for numbers under 128).
-fn pack(d: &FileDest, out: &mut Vec<u8>) {
+/// bytes each, 1 for numbers under 128). The real servers of a service
+/// mostly share a port and a network: 5 bytes each then.
+fn pack(d: &FileDest, last: Option<&FileDest>, out: &mut Vec<u8>) {
     let mut tag = FORWARDS.iter().position(|&f| f == d.forward).unwrap_or(0) as u8;
     if d.addr.is_ipv6() {
         tag |= PACKED_V6;
@@ -309,35 +320,82 @@ fn pack(d: &FileDest, out: &mut Vec<u8>) {
     if d.weight < 0 {
         tag |= PACKED_NEGATIVE;
     }
-    out.push(tag);
-    match d.addr {
-        IpAddr::V4(a) => out.extend_from_slice(&a.octets()),
-        IpAddr::V6(a) => out.extend_from_slice(&a.octets()),
+    if last.is_some_and(|l| l.port == d.port) {
+        tag |= PACKED_SAME_PORT;
     }
-    out.extend_from_slice(&d.port.to_le_bytes());
+    let (octets, len) = addr_bytes(&d.addr);
+    let same_prefix = last.is_some_and(|l| {
+        let (before, before_len) = addr_bytes(&l.addr);
+        before_len == len && before[..len - 1] == octets[..len - 1]
+    });
+    if same_prefix {
+        tag |= PACKED_SAME_PREFIX;
+    }
+    out.push(tag);
+    if same_prefix {
+        out.push(octets[len - 1]);
+    } else {
+        out.extend_from_slice(&octets[..len]);
+    }
+    if tag & PACKED_SAME_PORT == 0 {
+        out.extend_from_slice(&d.port.to_le_bytes());
+    }
     for n in [d.weight.unsigned_abs(), d.active_conns, d.inact_conns] {
         push_leb128(out, n);
     }
 }
 
-/// Takes the first real server [`pack`] wrote off `p` (`None` at the end).
-fn unpack(p: &mut &[u8]) -> Option<FileDest> {
-    let (&tag, rest) = p.split_first()?;
+/// An address's bytes (the first 4 of IPv4) and how many there are.
+fn addr_bytes(addr: &IpAddr) -> ([u8; 16], usize) {
+    match addr {
+        IpAddr::V4(a) => {
+            let mut b = [0u8; 16];
+            b[..4].copy_from_slice(&a.octets());
+            (b, 4)
+        }
+        IpAddr::V6(a) => (a.octets(), 16),
+    }
+}
+
+/// Takes the first real server [`pack`] wrote off `p` (`None` at the end),
+/// `last` the one before it.
+fn unpack(p: &mut &[u8], last: Option<&FileDest>) -> Option<FileDest> {
+    let (&tag, mut rest) = p.split_first()?;
     let forward = *FORWARDS.get(usize::from(tag & 7))?;
-    let (addr, rest) = if tag & PACKED_V6 != 0 {
-        let (a, rest) = rest.split_first_chunk::<16>()?;
-        (IpAddr::from(*a), rest)
+    let mut bytes = [0u8; 16];
+    let len = if tag & PACKED_V6 != 0 { 16 } else { 4 };
+    let addr_bytes = bytes.get_mut(..len)?;
+    if tag & PACKED_SAME_PREFIX != 0 {
+        match last?.addr {
+            IpAddr::V4(a) if len == 4 => addr_bytes.copy_from_slice(&a.octets()),
+            IpAddr::V6(a) if len == 16 => addr_bytes.copy_from_slice(&a.octets()),
+            _ => return None,
+        }
+        let (&final_byte, r) = rest.split_first()?;
+        *addr_bytes.last_mut()? = final_byte;
+        rest = r;
     } else {
-        let (a, rest) = rest.split_first_chunk::<4>()?;
-        (IpAddr::from(*a), rest)
+        let (a, r) = rest.split_at_checked(len)?;
+        addr_bytes.copy_from_slice(a);
+        rest = r;
+    }
+    let addr = match bytes.first_chunk::<4>() {
+        Some(v4) if len == 4 => IpAddr::from(*v4),
+        _ => IpAddr::from(bytes),
     };
-    let (port, mut rest) = rest.split_first_chunk::<2>()?;
+    let port = if tag & PACKED_SAME_PORT != 0 {
+        last?.port
+    } else {
+        let (port, r) = rest.split_first_chunk::<2>()?;
+        rest = r;
+        u16::from_le_bytes(*port)
+    };
     let magnitude = i64::from(take_leb128(&mut rest)?);
     let weight = i32::try_from(if tag & PACKED_NEGATIVE != 0 { -magnitude } else { magnitude }).ok()?;
     let active_conns = take_leb128(&mut rest)?;
     let inact_conns = take_leb128(&mut rest)?;
     *p = rest;
-    Some(FileDest { addr, port: u16::from_le_bytes(*port), forward, weight, active_conns, inact_conns })
+    Some(FileDest { addr, port, forward, weight, active_conns, inact_conns })
 }
 
 fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
@@ -447,6 +505,8 @@ struct FileParser {
     /// The service being read: its key, where its real servers start in
     /// the packed list, its line.
     current: Option<(FileServiceKey, u32, u32)>,
+    /// The last real server read of that service.
+    last: Option<FileDest>,
 }
 
 impl FileParser {
@@ -467,7 +527,8 @@ impl FileParser {
                     }
                     let (d, used) = scan_file_dest(rest)
                         .ok_or_else(|| self.error(self.number, "not a real server"))?;
-                    pack(&d, &mut self.table.packed);
+                    pack(&d, self.last.as_ref(), &mut self.table.packed);
+                    self.last = Some(d);
                     text = &rest[used..];
                     continue;
                 }
@@ -493,6 +554,7 @@ impl FileParser {
         let key = key.ok_or_else(|| self.error(self.number, "not a service"))?;
         let line = u32::try_from(self.number).map_err(|_| self.error(self.number, "too large"))?;
         self.current = Some((key, self.packed_len()?, line));
+        self.last = None;
         Ok(())
     }
 
@@ -939,22 +1001,47 @@ mod tests {
 
     #[test]
     fn packed_real_servers_come_back_as_they_went_in() {
-        let mut packed = Vec::new();
+        let d = |addr: &str, port, forward, weight, active_conns, inact_conns| FileDest {
+            addr: v4(addr),
+            port,
+            forward,
+            weight,
+            active_conns,
+            inact_conns,
+        };
         let all = [
-            FileDest { addr: v4("198.51.100.2"), port: 80, forward: Forward::Masq, weight: 1, active_conns: 0, inact_conns: 127 },
-            FileDest { addr: v4("2001:db8::ffff"), port: 65535, forward: Forward::Bypass, weight: i32::MIN, active_conns: 128, inact_conns: u32::MAX },
-            FileDest { addr: v4("0.0.0.0"), port: 0, forward: Forward::Route, weight: i32::MAX, active_conns: 1 << 28, inact_conns: 16384 },
-            FileDest { addr: v4("::"), port: 1, forward: Forward::Tunnel, weight: -1, active_conns: 5, inact_conns: 0 },
+            d("198.51.100.2", 80, Forward::Masq, 1, 0, 127),
+            d("198.51.100.3", 80, Forward::Masq, 1, 0, 128),
+            d("198.51.101.3", 80, Forward::Local, 0, 0, 0),
+            d("2001:db8::ffff", 65535, Forward::Bypass, i32::MIN, 128, u32::MAX),
+            d("2001:db8::fffe", 65535, Forward::Route, -5, 1, 2),
+            d("2001:db8::1:fffe", 65535, Forward::Route, -5, 1, 2),
+            d("198.51.101.4", 65535, Forward::Tunnel, 2, 3, 4),
+            d("0.0.0.0", 0, Forward::Route, i32::MAX, 1 << 28, 16384),
+            d("0.0.0.1", 1, Forward::Tunnel, -1, 5, 0),
+            d("::", 1, Forward::Tunnel, -1, 5, 0),
+            d("0.0.0.0", 1, Forward::Tunnel, -1, 5, 0),
         ];
+        let mut packed = Vec::new();
+        let mut last = None;
         for d in &all {
-            pack(d, &mut packed);
+            pack(d, last, &mut packed);
+            last = Some(d);
         }
-        assert_eq!(FileDests { packed: &packed }.collect::<Vec<_>>(), all);
+        // A shared port and network: five bytes.
+        let mut short = Vec::new();
+        pack(&d("198.51.100.9", 80, Forward::Masq, 1, 0, 0), Some(&all[0]), &mut short);
+        assert_eq!(short.len(), 5);
+        assert_eq!(FileDests { packed: &packed, last: None }.collect::<Vec<_>>(), all);
         // Cut anywhere, what is left is never misread or a panic.
         for n in 0..packed.len() {
-            let got: Vec<_> = FileDests { packed: &packed[..n] }.collect();
+            let got: Vec<_> = FileDests { packed: &packed[..n], last: None }.collect();
             assert!(all.starts_with(&got));
         }
+        // A real server that refers to one before it, without one: nothing.
+        let mut alone = Vec::new();
+        pack(&all[1], Some(&all[0]), &mut alone);
+        assert_eq!(FileDests { packed: &alone, last: None }.count(), 0);
     }
 
     /// Reads at most a few bytes at a time, as a file cut anywhere would.
