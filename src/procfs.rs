@@ -628,7 +628,12 @@ fn scan_file_dest(s: &[u8]) -> Option<(FileDest, usize)> {
     }
     let [b'\n', ..] = skip_spaces(rest) else { return None };
     let used = s.len() - skip_spaces(rest).len() + 1;
-    let [addr, forward, weight, active, inact] = fields;
+    Some((file_dest(fields)?, used))
+}
+
+/// The five fields of a real-server line (`C6336402:1F90`, `Masq`, `3`,
+/// `0`, `0`), read.
+fn file_dest([addr, forward, weight, active, inact]: [&[u8]; 5]) -> Option<FileDest> {
     let (addr, port) = file_addr_port(addr)?;
     let forward = match forward {
         b"Masq" => Forward::Masq,
@@ -641,15 +646,14 @@ fn scan_file_dest(s: &[u8]) -> Option<(FileDest, usize)> {
         Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
         None => i32::try_from(decimal_u32(weight)?).ok()?,
     };
-    let d = FileDest {
+    Some(FileDest {
         addr,
         port,
         forward,
         weight,
         active_conns: decimal_u32(active)?,
         inact_conns: decimal_u32(inact)?,
-    };
-    Some((d, used))
+    })
 }
 
 /// The length of a real-server line (after `  -> `, with its end of line)
@@ -666,26 +670,8 @@ fn scan_kernel_columns(s: &[u8]) -> Option<FileDest> {
     if separators != *b":   \n" || line[13..19] != *b"      " {
         return None;
     }
-    let forward = match &line[19..26] {
-        b"Masq   " => Forward::Masq,
-        b"Local  " => Forward::Local,
-        b"Tunnel " => Forward::Tunnel,
-        b"Route  " => Forward::Route,
-        _ => return None,
-    };
-    let weight = left_aligned(&line[27..33])?;
-    let weight = match weight.strip_prefix(b"-") {
-        Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
-        None => i32::try_from(decimal_u32(weight)?).ok()?,
-    };
-    Some(FileDest {
-        addr: IpAddr::V4(Ipv4Addr::from(hex(&line[0..8])?)),
-        port: port(&line[9..13])?,
-        forward,
-        weight,
-        active_conns: decimal_u32(left_aligned(&line[34..44])?)?,
-        inact_conns: decimal_u32(left_aligned(&line[45..55])?)?,
-    })
+    let column = |range: std::ops::Range<usize>| line.get(range).and_then(left_aligned);
+    file_dest([&line[..13], column(19..26)?, column(27..33)?, column(34..44)?, column(45..55)?])
 }
 
 /// What a `%-Nd` column holds: its text before the padding (`None` if
@@ -944,24 +930,12 @@ mod tests {
         Some(d)
     }
 
-    /// The former real-server parser (split into fields, then read), kept
-    /// to prove the one-pass scan takes and refuses the same lines.
+    /// Real-server lines split into fields the plain way, to prove the
+    /// one-pass scan (and its fixed columns) takes and refuses the same.
     fn parse_file_dest_by_fields(text: &[u8]) -> Option<FileDest> {
         let fields: Vec<&[u8]> = text.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
         let [addr, forward, weight, active, inact] = fields[..] else { return None };
-        let (addr, port) = file_addr_port(addr)?;
-        let forward = match forward {
-            b"Masq" => Forward::Masq,
-            b"Local" => Forward::Local,
-            b"Tunnel" => Forward::Tunnel,
-            b"Route" => Forward::Route,
-            _ => return None,
-        };
-        let weight = match weight.strip_prefix(b"-") {
-            Some(abs) => i32::try_from(-i64::from(decimal_u32(abs)?)).ok()?,
-            None => i32::try_from(decimal_u32(weight)?).ok()?,
-        };
-        Some(FileDest { addr, port, forward, weight, active_conns: decimal_u32(active)?, inact_conns: decimal_u32(inact)? })
+        file_dest([addr, forward, weight, active, inact])
     }
 
     #[test]

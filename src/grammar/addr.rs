@@ -133,7 +133,10 @@ pub(crate) fn parse_endpoint(
         bracket_port = Some(after.strip_prefix(':')?);
         text = &rest[..close];
     }
-    if let Ok(v6) = text.parse::<Ipv6Addr>() {
+    // (An IPv6 address has two colons at least: `192.0.2.1:80` is not
+    // tried as one, which is most of what a restore file holds.)
+    let v6 = if text.bytes().filter(|&b| b == b':').count() >= 2 { text.parse::<Ipv6Addr>().ok() } else { None };
+    if let Some(v6) = v6 {
         let port = match bracket_port {
             Some(p) => Some(parse_port(p, protocol, names)?),
             None => None,

@@ -128,7 +128,8 @@ pub fn parse_restore_line_as(
     line: &str,
     names: &dyn Resolver,
 ) -> Result<Option<Command>, ArgError> {
-    let words = restore_words(line);
+    // Borrowed words: a restore file is tens of thousands of lines.
+    let words: Vec<&str> = words_of(line).collect();
     if words.is_empty() {
         return Ok(None);
     }
@@ -137,8 +138,9 @@ pub fn parse_restore_line_as(
 
 /// The words of a restore line, without the `ipvsadm` words.
 pub fn restore_words(line: &str) -> Vec<String> {
-    line.split([' ', '\t', '\r', '\n'])
-        .filter(|w| !w.is_empty() && *w != "ipvsadm")
-        .map(str::to_string)
-        .collect()
+    words_of(line).map(str::to_string).collect()
+}
+
+fn words_of(line: &str) -> impl Iterator<Item = &str> {
+    line.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty() && *w != "ipvsadm")
 }

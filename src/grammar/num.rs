@@ -121,7 +121,9 @@ fn c_number(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
 /// remaining bytes. The text may end at white space (the rest is ignored).
 pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
     let b = s.as_bytes();
-    let mut parts: Vec<u64> = Vec::with_capacity(4);
+    // (On the stack: every real server of a restore file has an address.)
+    let mut parts = [0u64; 4];
+    let mut n = 0;
     let mut i = 0;
     loop {
         if i >= b.len() || !b[i].is_ascii_digit() {
@@ -130,21 +132,23 @@ pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
         let (value, next) = c_number(b, i)?;
         i = next;
         if i < b.len() && b[i] == b'.' {
-            if parts.len() >= 3 || value > 0xff {
+            if n >= 3 || value > 0xff {
                 return None;
             }
-            parts.push(value);
+            parts[n] = value;
+            n += 1;
             i += 1;
             continue;
         }
-        parts.push(value);
+        parts[n] = value;
+        n += 1;
         break;
     }
     if i < b.len() && !(b[i].is_ascii() && is_c_space(b[i])) {
         return None;
     }
-    let last = *parts.last()?;
-    let (prefix, last_max) = match parts.len() {
+    let last = parts[n - 1];
+    let (prefix, last_max) = match n {
         1 => (0u64, 0xffff_ffffu64),
         2 => (parts[0] << 24, 0x00ff_ffff),
         3 => ((parts[0] << 24) | (parts[1] << 16), 0xffff),

@@ -176,7 +176,7 @@ impl Draft {
 }
 
 /// Parse an argument vector (without the program name).
-pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
+pub(crate) fn parse<S: AsRef<str>>(args: &[S], ctx: &Ctx) -> Result<Command, ArgError> {
     if args.is_empty() {
         return Ok(Command::List(Listing::default()));
     }
@@ -201,7 +201,7 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
         }
         Opt::Apply => {
             let mut d = Draft::new(Cmd::Apply);
-            d.ext.apply_file = first.value.clone();
+            d.ext.apply_file = first.value.map(str::to_string);
             d
         }
         Opt::Drain => Draft::new(Cmd::Drain),
@@ -211,13 +211,13 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
         Opt::Set => Draft::new(Cmd::Set),
         Opt::StartDaemon => {
             let mut d = Draft::new(Cmd::StartDaemon);
-            d.role = daemon_role(first.value.as_deref())
+            d.role = daemon_role(first.value)
                 .ok_or_else(|| ArgError::fail("illegal start-daemon parameter specified"))?;
             d
         }
         Opt::StopDaemon => {
             let mut d = Draft::new(Cmd::StopDaemon);
-            d.role = daemon_role(first.value.as_deref())
+            d.role = daemon_role(first.value)
                 .ok_or_else(|| ArgError::fail("illegal start_daemon specified"))?;
             d
         }
@@ -231,16 +231,16 @@ pub(crate) fn parse(args: &[String], ctx: &Ctx) -> Result<Command, ArgError> {
 
     let mut leftovers = popt.leftovers.into_iter();
     let timeouts = if draft.cmd == Cmd::Set {
-        let values: Vec<String> = leftovers.by_ref().take(3).collect();
+        let values: Vec<&str> = leftovers.by_ref().take(3).collect();
         if values.len() < 3 {
             return Err(ArgError::fail("--set option requires 3 timeout values"));
         }
-        let t = |s: &String| {
+        let t = |s: &str| {
             decimal_in(s, 0, MAX_TIMEOUT)
                 .map(|v| v as u32)
                 .ok_or_else(|| ArgError::fail(format!("invalid timeout value `{s}' specified")))
         };
-        Some(Timeouts { tcp: t(&values[0])?, tcp_fin: t(&values[1])?, udp: t(&values[2])? })
+        Some(Timeouts { tcp: t(values[0])?, tcp_fin: t(values[1])?, udp: t(values[2])? })
     } else {
         None
     };
@@ -272,7 +272,7 @@ fn daemon_role(state: Option<&str>) -> Option<DaemonRole> {
 /// One option after the command.
 fn option(d: &mut Draft, found: Found, ctx: &Ctx) -> Result<(), ArgError> {
     let given = found.value;
-    let v = given.as_deref().unwrap_or("");
+    let v = given.unwrap_or("");
     match found.id {
         Opt::AddService
         | Opt::EditService

@@ -32,14 +32,15 @@ pub(crate) struct Spec {
     pub id: Opt,
 }
 
-/// An option found in the arguments.
+/// An option found in the arguments, borrowed from them (a restore file
+/// is tens of thousands of such lines).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Found {
+pub(crate) struct Found<'a> {
     pub id: Opt,
-    pub value: Option<String>,
+    pub value: Option<&'a str>,
     /// The last word used for this option (its value's word, when the
     /// value was the next word): what "invalid option `...'" names.
-    pub word: String,
+    pub word: &'a str,
 }
 
 /// The option library's own errors, printed as "WORD: MESSAGE".
@@ -62,33 +63,37 @@ impl PoptError {
 }
 
 /// A cursor over an argument vector, yielding options in order.
-pub(crate) struct Popt<'a> {
-    args: &'a [String],
+pub(crate) struct Popt<'a, S> {
+    args: &'a [S],
     next: usize,
     /// Inside a group of short options: the word's index and the byte
     /// offset of the next letter.
     group: Option<(usize, usize)>,
     only_args: bool,
     /// Words that are not options, in order.
-    pub leftovers: Vec<String>,
+    pub leftovers: Vec<&'a str>,
 }
 
-impl<'a> Popt<'a> {
-    pub(crate) fn new(args: &'a [String]) -> Popt<'a> {
+impl<'a, S: AsRef<str>> Popt<'a, S> {
+    pub(crate) fn new(args: &'a [S]) -> Popt<'a, S> {
         Popt { args, next: 0, group: None, only_args: false, leftovers: Vec::new() }
     }
 
+    fn word(&self, i: usize) -> Option<&'a str> {
+        self.args.get(i).map(AsRef::as_ref)
+    }
+
     /// The next word, for a value, if there is one.
-    fn take_next(&mut self) -> Option<String> {
-        let w = self.args.get(self.next)?.clone();
+    fn take_next(&mut self) -> Option<&'a str> {
+        let w = self.word(self.next)?;
         self.next += 1;
         Some(w)
     }
 
     /// The next word for an optional value: only if it does not start
     /// with `-`.
-    fn take_next_optional(&mut self) -> Option<String> {
-        let w = self.args.get(self.next)?;
+    fn take_next_optional(&mut self) -> Option<&'a str> {
+        let w = self.word(self.next)?;
         if w.starts_with('-') {
             return None;
         }
@@ -96,15 +101,15 @@ impl<'a> Popt<'a> {
     }
 
     /// The next option, `None` at the end of the arguments.
-    pub(crate) fn next_opt(&mut self) -> Option<Result<Found, PoptError>> {
+    pub(crate) fn next_opt(&mut self) -> Option<Result<Found<'a>, PoptError>> {
         loop {
             if let Some((wi, pos)) = self.group {
                 return Some(self.short(wi, pos));
             }
-            let word = self.args.get(self.next)?;
+            let word = self.word(self.next)?;
             self.next += 1;
             if self.only_args {
-                self.leftovers.push(word.clone());
+                self.leftovers.push(word);
                 continue;
             }
             if word == "--" {
@@ -118,17 +123,17 @@ impl<'a> Popt<'a> {
                 self.group = Some((self.next - 1, 1));
                 continue;
             }
-            self.leftovers.push(word.clone());
+            self.leftovers.push(word);
         }
     }
 
-    fn long(&mut self, word: &str, body: &str) -> Result<Found, PoptError> {
+    fn long(&mut self, word: &'a str, body: &'a str) -> Result<Found<'a>, PoptError> {
         let (name, inline) = match body.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
+            Some((n, v)) => (n, Some(v)),
             None => (body, None),
         };
         let spec = by_long(name).ok_or_else(|| PoptError::Unknown(word.to_string()))?;
-        let mut last = word.to_string();
+        let mut last = word;
         let value = match spec.arg {
             ArgKind::No => {
                 if inline.is_some() {
@@ -140,7 +145,7 @@ impl<'a> Popt<'a> {
                 Some(v) => Some(v),
                 None => {
                     let v = self.take_next().ok_or_else(|| PoptError::MissingArg(word.to_string()))?;
-                    last = v.clone();
+                    last = v;
                     Some(v)
                 }
             },
@@ -148,8 +153,8 @@ impl<'a> Popt<'a> {
                 Some(v) => Some(v),
                 None => {
                     let v = self.take_next_optional();
-                    if let Some(v) = &v {
-                        last = v.clone();
+                    if let Some(v) = v {
+                        last = v;
                     }
                     v
                 }
@@ -158,34 +163,34 @@ impl<'a> Popt<'a> {
         Ok(Found { id: spec.id, value, word: last })
     }
 
-    fn short(&mut self, wi: usize, pos: usize) -> Result<Found, PoptError> {
-        let word = &self.args[wi];
-        let rest = &word[pos..];
+    fn short(&mut self, wi: usize, pos: usize) -> Result<Found<'a>, PoptError> {
+        let word = self.word(wi).unwrap_or_default();
+        let rest = word.get(pos..).unwrap_or_default();
         let c = rest.chars().next().unwrap_or('\0');
         let after = &rest[c.len_utf8()..];
         self.group = if after.is_empty() { None } else { Some((wi, pos + c.len_utf8())) };
-        let spec = by_short(c).ok_or_else(|| PoptError::Unknown(word.clone()))?;
-        let mut last = word.clone();
+        let spec = by_short(c).ok_or_else(|| PoptError::Unknown(word.to_string()))?;
+        let mut last = word;
         let value = match spec.arg {
             ArgKind::No => {
                 if after.starts_with('=') {
-                    return Err(PoptError::UnwantedArg(word.clone()));
+                    return Err(PoptError::UnwantedArg(word.to_string()));
                 }
                 None
             }
             ArgKind::Required | ArgKind::Optional if !after.is_empty() => {
                 self.group = None;
-                Some(after.strip_prefix('=').unwrap_or(after).to_string())
+                Some(after.strip_prefix('=').unwrap_or(after))
             }
             ArgKind::Required => {
-                let v = self.take_next().ok_or_else(|| PoptError::MissingArg(word.clone()))?;
-                last = v.clone();
+                let v = self.take_next().ok_or_else(|| PoptError::MissingArg(word.to_string()))?;
+                last = v;
                 Some(v)
             }
             ArgKind::Optional => {
                 let v = self.take_next_optional();
-                if let Some(v) = &v {
-                    last = v.clone();
+                if let Some(v) = v {
+                    last = v;
                 }
                 v
             }
@@ -211,9 +216,10 @@ mod tests {
         let mut out = Vec::new();
         while let Some(r) = p.next_opt() {
             let f = r?;
-            out.push((f.id, f.value, f.word));
+            out.push((f.id, f.value.map(str::to_string), f.word.to_string()));
         }
-        Ok((out, p.leftovers))
+        let leftovers = p.leftovers.iter().map(|w| w.to_string()).collect();
+        Ok((out, leftovers))
     }
 
     fn o(id: Opt, v: Option<&str>, w: &str) -> (Opt, Option<String>, String) {
