@@ -6,7 +6,7 @@
 //! `-L` (whose columns `/proc/net/ip_vs` has), from one read of that file
 //! joined with the services' dump; see [`Source`]. The file comes in the
 //! kernel's order and the listing is sorted, so then every real server is
-//! held, packed (about ten bytes each).
+//! held, packed (five to ten bytes each).
 
 use std::io;
 use std::path::Path;

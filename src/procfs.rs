@@ -228,7 +228,7 @@ impl FileDest {
 /// The real servers of every service of [`SERVICES_FILE`], in the file's
 /// (the kernel's) order. A plain `-L` holds every real server of the table
 /// at once (the file comes in the kernel's order, the listing is sorted),
-/// so they are kept packed: about ten bytes for an IPv4 one.
+/// so they are kept packed: five to ten bytes for an IPv4 one.
 #[derive(Debug, Default)]
 pub struct FileTable {
     /// The services the file names, sorted by key once it is read (a
