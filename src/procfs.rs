@@ -362,23 +362,20 @@ fn addr_bytes(addr: &IpAddr) -> ([u8; 16], usize) {
 fn unpack(p: &mut &[u8], last: Option<&FileDest>) -> Option<FileDest> {
     let (&tag, mut rest) = p.split_first()?;
     let forward = *FORWARDS.get(usize::from(tag & 7))?;
-    let mut bytes = [0u8; 16];
     let len = if tag & PACKED_V6 != 0 { 16 } else { 4 };
-    let addr_bytes = bytes.get_mut(..len)?;
-    if tag & PACKED_SAME_PREFIX != 0 {
-        match last?.addr {
-            IpAddr::V4(a) if len == 4 => addr_bytes.copy_from_slice(&a.octets()),
-            IpAddr::V6(a) if len == 16 => addr_bytes.copy_from_slice(&a.octets()),
-            _ => return None,
-        }
+    let bytes = if tag & PACKED_SAME_PREFIX != 0 {
+        let (mut bytes, last_len) = addr_bytes(&last?.addr);
         let (&final_byte, r) = rest.split_first()?;
-        *addr_bytes.last_mut()? = final_byte;
+        *bytes.get_mut(len - 1).filter(|_| last_len == len)? = final_byte;
         rest = r;
+        bytes
     } else {
         let (a, r) = rest.split_at_checked(len)?;
-        addr_bytes.copy_from_slice(a);
+        let mut bytes = [0u8; 16];
+        bytes[..len].copy_from_slice(a);
         rest = r;
-    }
+        bytes
+    };
     let addr = match bytes.first_chunk::<4>() {
         Some(v4) if len == 4 => IpAddr::from(*v4),
         _ => IpAddr::from(bytes),
@@ -437,11 +434,17 @@ impl fmt::Display for ServicesFileError {
 
 impl std::error::Error for ServicesFileError {}
 
+impl ServicesFileError {
+    fn new(line: usize, why: &str) -> ServicesFileError {
+        ServicesFileError { line, why: why.to_string() }
+    }
+}
+
 /// Reads and parses [`SERVICES_FILE`] (or another file, for tests; see
 /// [`parse_services`]).
 pub fn read_services(path: &std::path::Path) -> Result<FileTable, ServicesFileError> {
     let file = std::fs::File::open(path)
-        .map_err(|e| ServicesFileError { line: 0, why: e.to_string() })?;
+        .map_err(|e| ServicesFileError::new(0, &e.to_string()))?;
     parse_services(file)
 }
 
@@ -476,7 +479,7 @@ pub fn parse_services(mut input: impl std::io::Read) -> Result<FileTable, Servic
         let n = match input.read(&mut buf[end..]) {
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(parser.error(parser.number + 1, &e.to_string())),
+            Err(e) => return Err(ServicesFileError::new(parser.number + 1, &e.to_string())),
         };
         end += n;
         // Every line up to the last end of line is whole.
@@ -484,14 +487,14 @@ pub fn parse_services(mut input: impl std::io::Read) -> Result<FileTable, Servic
         parser.lines(&buf[..whole])?;
         if n == 0 {
             if whole < end {
-                return Err(parser.error(parser.number + 1, "a line without its end"));
+                return Err(ServicesFileError::new(parser.number + 1, "a line without its end"));
             }
             return parser.finish();
         }
         buf.copy_within(whole..end, 0);
         end -= whole;
         if end == buf.len() {
-            return Err(parser.error(parser.number + 1, "a line too long"));
+            return Err(ServicesFileError::new(parser.number + 1, "a line too long"));
         }
     }
 }
@@ -510,8 +513,9 @@ struct FileParser {
 }
 
 impl FileParser {
-    fn error(&self, line: usize, why: &str) -> ServicesFileError {
-        ServicesFileError { line, why: why.to_string() }
+    /// The line being read is not as expected.
+    fn bad(&self, why: &str) -> ServicesFileError {
+        ServicesFileError::new(self.number, why)
     }
 
     /// Whole lines, each with its end of line.
@@ -523,10 +527,10 @@ impl FileParser {
                     // A real server, read up to its end of line in one pass
                     // (this is nearly every line of a large table).
                     if self.current.is_none() {
-                        return Err(self.error(self.number, "a real server outside a service"));
+                        return Err(self.bad("a real server outside a service"));
                     }
                     let (d, used) = scan_file_dest(rest)
-                        .ok_or_else(|| self.error(self.number, "not a real server"))?;
+                        .ok_or_else(|| self.bad("not a real server"))?;
                     pack(&d, self.last.as_ref(), &mut self.table.packed);
                     self.last = Some(d);
                     text = &rest[used..];
@@ -546,20 +550,20 @@ impl FileParser {
             1 if text.starts_with(b"IP Virtual Server version ") => return Ok(()),
             2 if text.starts_with(b"Prot LocalAddress:Port") => return Ok(()),
             3 if text.starts_with(b"  -> RemoteAddress:Port") => return Ok(()),
-            1..=3 => return Err(self.error(self.number, "not the header")),
+            1..=3 => return Err(self.bad("not the header")),
             _ => {}
         }
         self.close()?;
         let key = std::str::from_utf8(text).ok().and_then(parse_file_service);
-        let key = key.ok_or_else(|| self.error(self.number, "not a service"))?;
-        let line = u32::try_from(self.number).map_err(|_| self.error(self.number, "too large"))?;
+        let key = key.ok_or_else(|| self.bad("not a service"))?;
+        let line = u32::try_from(self.number).map_err(|_| self.bad("too large"))?;
         self.current = Some((key, self.packed_len()?, line));
         self.last = None;
         Ok(())
     }
 
     fn packed_len(&self) -> Result<u32, ServicesFileError> {
-        u32::try_from(self.table.packed.len()).map_err(|_| self.error(self.number, "too large"))
+        u32::try_from(self.table.packed.len()).map_err(|_| self.bad("too large"))
     }
 
     /// The service being read ends (where the next starts or the file ends).
@@ -572,7 +576,7 @@ impl FileParser {
 
     fn finish(mut self) -> Result<FileTable, ServicesFileError> {
         if self.number < 3 {
-            return Err(self.error(self.number, "no header"));
+            return Err(self.bad("no header"));
         }
         self.close()?;
         let services = &mut self.table.services;
@@ -581,8 +585,7 @@ impl FileParser {
         // IPv6 service (which `dests` then refuses to tell apart).
         for pair in services.windows(2) {
             if pair[0].key == pair[1].key && !matches!(pair[0].key, FileServiceKey::Fwmark(_)) {
-                let line = pair[1].line as usize;
-                return Err(ServicesFileError { line, why: "a service named twice".to_string() });
+                return Err(ServicesFileError::new(pair[1].line as usize, "a service named twice"));
             }
         }
         self.table.distinct = services.len() - services.windows(2).filter(|p| p[0].key == p[1].key).count();
@@ -626,8 +629,9 @@ fn scan_file_dest(s: &[u8]) -> Option<(FileDest, usize)> {
         *f = field;
         rest = after;
     }
-    let [b'\n', ..] = skip_spaces(rest) else { return None };
-    let used = s.len() - skip_spaces(rest).len() + 1;
+    let after = skip_spaces(rest);
+    let [b'\n', ..] = after else { return None };
+    let used = s.len() - after.len() + 1;
     Some((file_dest(fields)?, used))
 }
 
@@ -947,7 +951,6 @@ mod tests {
             "C6336402:1F90      Masq    3      0          0         ",
             "0A000001:0050      Tunnel  -12    1234567890 4294967295",
             "FFFFFFFF:FFFF      Local   0      0          0         ",
-            "C6336402:1F90      Masq    3      0          0         ",
             "[2001:0db8:0000:0000:0000:0000:0000:0001]:0050 Tunnel  -7     12         4294967295",
             "C6336402:0000 Route -2147483648 1 2",
         ];

@@ -24,7 +24,7 @@ use super::names::{Names, Numeric};
 use super::number::{push_large_number, push_plain_number};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
-    forward_name, push_columns, push_left, push_list_dest_name, push_spaces, list_service_name, netmask_text, sched_flags_text,
+    fill_columns, forward_name, push_columns, push_left, put_decimal, push_list_dest_name, push_spaces, list_service_name, netmask_text, sched_flags_text,
     tunnel_csum_short, tunnel_type_name,
 };
 
@@ -175,22 +175,10 @@ fn plain_ipv4_dest_line(out: &mut Vec<u8>, addr: Ipv4Addr, d: &Dest) -> bool {
         }
         *line.get_mut(at)? = b':';
         at = put_decimal(&mut line, at + 1, d.port.into())?;
-        // `%-28s %-7s %-6d %-10u %-10u`: an IPv4 name is at most 21 bytes.
-        at = at.max(5 + 28) + 1;
-        line.get_mut(at..at + forward.len())?.copy_from_slice(forward);
-        at += forward.len().max(7) + 1;
-        if d.weight < 0 {
-            *line.get_mut(at)? = b'-';
-        }
-        let start = at;
-        at = put_decimal(&mut line, at + usize::from(d.weight < 0), d.weight.unsigned_abs().into())?;
-        at = at.max(start + 6) + 1;
-        let start = at;
-        at = put_decimal(&mut line, at, d.active_conns.into())?;
-        at = at.max(start + 10) + 1;
-        let start = at;
-        at = put_decimal(&mut line, at, d.inact_conns.into())?;
-        at = at.max(start + 10);
+        // The name in its 28 bytes (an IPv4 one is at most 21), then the
+        // columns as `push_columns` writes them.
+        at = at.max(5 + 28);
+        at += fill_columns(line.get_mut(at..)?, &[(forward, 7)], &weight_and_conns(d))?;
         *line.get_mut(at)? = b'\n';
         Some(at + 1)
     })();
@@ -201,17 +189,6 @@ fn plain_ipv4_dest_line(out: &mut Vec<u8>, addr: Ipv4Addr, d: &Dest) -> bool {
         }
         None => false,
     }
-}
-
-/// The decimal digits of `n` written into `line` at `at`; where they end.
-fn put_decimal(line: &mut [u8], at: usize, n: u64) -> Option<usize> {
-    let len = n.checked_ilog10().map_or(1, |l| l as usize + 1);
-    let mut rest = n;
-    for c in line.get_mut(at..at + len)?.iter_mut().rev() {
-        *c = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    Some(at + len)
 }
 
 /// Whether the listing shows only what `/proc/net/ip_vs` has of real

@@ -17,6 +17,8 @@
 //! `   99999M`, 100000000000 -> `     100G`, 100000000000000 -> `     100T`,
 //! 18446744073709551615 -> `18446744T`.
 
+use super::text::{decimal_len, put_decimal};
+
 /// One `--stats`/`--rate` column: `exact` is `--exact`.
 pub fn large_number(n: u64, exact: bool) -> String {
     let mut out = Vec::with_capacity(12);
@@ -50,13 +52,9 @@ pub fn push_large_number(out: &mut Vec<u8>, n: u64, exact: bool) {
 /// `--stats` listing).
 fn push_column(out: &mut Vec<u8>, n: u64, unit: Option<u8>) {
     let mut column = [b' '; 21];
-    let len = n.checked_ilog10().map_or(1, |l| l as usize + 1);
-    let end = len.max(8);
-    let mut rest = n;
-    for c in column[end - len..end].iter_mut().rev() {
-        *c = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
+    let start = 8usize.saturating_sub(decimal_len(n));
+    // (A u64 has at most 20 digits: they and the unit fit.)
+    let end = put_decimal(&mut column, start, n).unwrap_or(start);
     let used = match unit {
         Some(u) => {
             column[end] = u;

@@ -35,6 +35,26 @@ pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     }
 }
 
+/// How many decimal digits `n` has.
+#[inline]
+pub fn decimal_len(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+/// The decimal digits of `n` written into `line` from `at`, in place (no
+/// copy of a run whose length is known only here): where they end, `None`
+/// if they do not fit.
+#[inline]
+pub fn put_decimal(line: &mut [u8], at: usize, n: u64) -> Option<usize> {
+    let end = at + decimal_len(n);
+    let mut rest = n;
+    for c in line.get_mut(at..end)?.iter_mut().rev() {
+        *c = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    Some(end)
+}
+
 /// `%-Nd` (`left`) or `%Nd`: a number padded with spaces to `width`
 /// bytes, written without the formatting machinery (it is in every line).
 pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
@@ -88,7 +108,8 @@ pub fn push_columns(out: &mut Vec<u8>, texts: &[(&[u8], usize)], numbers: &[(i64
 
 /// [`push_columns`] into `line` (spaces): the length used, `None` if it
 /// does not fit.
-fn fill_columns(line: &mut [u8], texts: &[(&[u8], usize)], numbers: &[(i64, usize)]) -> Option<usize> {
+#[inline]
+pub fn fill_columns(line: &mut [u8], texts: &[(&[u8], usize)], numbers: &[(i64, usize)]) -> Option<usize> {
     let mut at = 0;
     for &(text, width) in texts {
         at += 1;
@@ -97,17 +118,11 @@ fn fill_columns(line: &mut [u8], texts: &[(&[u8], usize)], numbers: &[(i64, usiz
     }
     for &(n, width) in numbers {
         at += 1;
-        let mut buf = [0u8; 20];
-        let digits = decimal(n.unsigned_abs(), &mut buf);
         if n < 0 {
             *line.get_mut(at)? = b'-';
         }
-        let len = digits.len() + usize::from(n < 0);
-        let field = line.get_mut(at + len - digits.len()..at + len)?;
-        for (c, &d) in field.iter_mut().zip(digits) {
-            *c = d;
-        }
-        at += len.max(width);
+        let end = put_decimal(line, at + usize::from(n < 0), n.unsigned_abs())?;
+        at = end.max(at + width);
     }
     (at <= line.len()).then_some(at)
 }
