@@ -14,9 +14,9 @@ use std::path::Path;
 use std::collections::HashMap;
 
 use crate::client::{self, Client};
-use crate::model::{Dest, Service, ServiceFlags, ServiceKey, Stats};
+use crate::model::{Dest, Family, Service, ServiceFlags, ServiceKey, Stats};
 use crate::output::services_order;
-use crate::procfs::{self, FileDest, FileDests, FileTable, ServicesFileError};
+use crate::procfs::{self, FileDests, FileTable, ServicesFileError};
 
 /// Where the real servers of a listing come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,20 +88,33 @@ pub fn for_each_service(
         Source::FileOnly(path) => Some(procfs::read_services(path).map_err(ListError::File)?),
     };
     let shared = file.as_ref().map(|_| shared_marks(&services)).unwrap_or_default();
-    let mut dests = Vec::new();
+    // One service and one list of real servers from the file, refilled
+    // for each service (a listing of thousands, ten times as many real
+    // servers, would otherwise build as many).
+    let mut service = Service::new(ServiceKey::Fwmark { family: Family::Inet, mark: 0 });
+    let mut from_file = Vec::new();
     for i in order {
         let Some(held) = services.get(i) else { continue };
-        match file_dests(file.as_ref(), &shared, &held.key) {
-            Some(from_file) => {
-                dests.clear();
-                dests.extend(from_file.map(|d| FileDest::to_dest(&d)));
+        let dests = match file_dests(file.as_ref(), &shared, i, &held.key) {
+            Some(listed) => {
+                let mut n = 0;
+                for d in listed {
+                    match from_file.get_mut(n) {
+                        Some(dest) => d.fill(dest),
+                        None => from_file.push(d.to_dest()),
+                    }
+                    n += 1;
+                }
+                from_file.truncate(n);
+                None
             }
             None => match client.dests_unless_gone(&held.key)? {
-                Some(d) => dests = d,
+                Some(d) => Some(d),
                 None => continue,
             },
-        }
-        each(&held.service(), &dests)?;
+        };
+        held.fill(&mut service);
+        each(&service, dests.as_deref().unwrap_or(&from_file))?;
     }
     Ok(())
 }
@@ -133,16 +146,17 @@ impl HeldService {
         }
     }
 
-    /// The service again (counters zero if they were not kept).
-    fn service(&self) -> Service {
-        let mut s = Service::new(self.key);
-        s.scheduler = self.scheduler.as_str().to_string();
+    /// Makes `s` the service again (counters zero if they were not kept),
+    /// reusing its room.
+    fn fill(&self, s: &mut Service) {
+        s.key = self.key;
+        s.scheduler.clear();
+        s.scheduler.push_str(self.scheduler.as_str());
         s.flags = self.flags;
         s.timeout = self.timeout;
         s.netmask = self.netmask;
         s.pe_name = self.pe_name.as_deref().map(str::to_string);
         s.stats = self.stats.as_deref().copied().unwrap_or_default();
-        s
     }
 }
 
@@ -176,10 +190,12 @@ impl ShortText {
     }
 }
 
-/// The real servers of `key` as the file shows them, if it can tell.
+/// The real servers of `key`, the service the netlink dump gave at
+/// `position`, as the file shows them, if it can tell.
 fn file_dests<'a>(
     file: Option<&'a FileTable>,
     shared: &HashMap<u32, usize>,
+    position: usize,
     key: &ServiceKey,
 ) -> Option<FileDests<'a>> {
     if let ServiceKey::Fwmark { mark, .. } = key {
@@ -187,7 +203,7 @@ fn file_dests<'a>(
             return None;
         }
     }
-    file?.dests(key)
+    file?.dests_at(position, key)
 }
 
 /// How many services have each firewall mark (the file shows marks
@@ -259,7 +275,7 @@ mod tests {
     /// Past FILE_MAX_SERVICES services the file is not read (its cost grows
     /// with the square of the table): every service comes by netlink.
     /// A held service is the service again, but for its counters when
-    /// they are not kept.
+    /// they are not kept, whatever service it is filled into.
     #[test]
     fn held_services_come_back_whole() {
         let mut s = Service::new(tcp("192.0.2.1", 80));
@@ -269,11 +285,22 @@ mod tests {
         s.pe_name = Some("sip".into());
         s.stats.conns = 7;
         s.stats.outbps = u64::MAX;
+        // Filled into a service that was another one (and into a new one).
+        let mut other = Service::new(ServiceKey::Fwmark { family: Family::Inet6, mark: 9 });
+        other.scheduler = "a-long-scheduler-name".into();
+        other.stats.inbytes = 3;
+        let plain = Service::new(ServiceKey::Fwmark { family: Family::Inet, mark: 0 });
         for scheduler in ["", "wlc", "fifteen-bytes-x", "sixteen-bytes-xy", "\u{e9}t\u{e9}"] {
             s.scheduler = scheduler.into();
-            assert_eq!(HeldService::new(s.clone(), true).service(), s);
-            let without = HeldService::new(s.clone(), false).service();
-            assert_eq!(without, Service { stats: Stats::default(), ..s.clone() });
+            for into in [&other, &plain] {
+                let mut filled = into.clone();
+                HeldService::new(s.clone(), true).fill(&mut filled);
+                assert_eq!(filled, s);
+                let mut filled = into.clone();
+                HeldService::new(s.clone(), false).fill(&mut filled);
+                assert_eq!(filled, Service { stats: Stats::default(), ..s.clone() });
+            }
+            s.pe_name = None;
         }
     }
 

@@ -15,6 +15,7 @@
 //! persistence engine's name and data follow only when the entry has them.
 //! [`parse_connections`] is pure; [`read_connections`] reads the file.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -217,11 +218,19 @@ impl FileDest {
     /// (thresholds, tunnel settings, counters) left at their defaults.
     pub fn to_dest(&self) -> Dest {
         let mut d = Dest::new(self.addr, self.port);
+        self.fill(&mut d);
+        d
+    }
+
+    /// Makes `d` (one that [`FileDest::to_dest`] gave) this real server:
+    /// what the file shows is set, the rest left as it is.
+    pub fn fill(&self, d: &mut Dest) {
+        d.addr = self.addr;
+        d.port = self.port;
         d.forward = self.forward;
         d.weight = self.weight;
         d.active_conns = self.active_conns;
         d.inact_conns = self.inact_conns;
-        d
     }
 }
 
@@ -231,20 +240,25 @@ impl FileDest {
 /// so they are kept packed: five to ten bytes for an IPv4 one.
 #[derive(Debug, Default)]
 pub struct FileTable {
-    /// The services the file names, sorted by key once it is read (a
-    /// sorted list, not a hash map: half the memory, and no rehashing).
+    /// The services the file names, in its order (the kernel's, as the
+    /// netlink dump gives them).
     services: Vec<FileService>,
-    /// How many different keys `services` has.
-    distinct: usize,
+    /// Their indexes sorted by key (a sorted list, not a hash map: half
+    /// the memory, no rehashing), made by the first search by key: a
+    /// listing finds each service where the dump had it, and searches only
+    /// when the table changed between the two reads. `None` when the file
+    /// names a service twice (a firewall mark may be twice: an IPv4 and an
+    /// IPv6 service), which the kernel never writes: nothing is found by
+    /// key then.
+    by_key: OnceCell<Option<Vec<u32>>>,
     packed: Vec<u8>,
 }
 
-/// A service line of the file: its key, its line number, and where its
-/// real servers are in [`FileTable::packed`] (a byte range).
+/// A service line of the file: its key and where its real servers are in
+/// [`FileTable::packed`] (a byte range).
 #[derive(Debug, Clone, Copy)]
 struct FileService {
     key: FileServiceKey,
-    line: u32,
     start: u32,
     end: u32,
 }
@@ -255,18 +269,57 @@ impl FileTable {
     /// is not).
     pub fn dests(&self, key: &ServiceKey) -> Option<FileDests<'_>> {
         let key = FileServiceKey::of(key);
-        let i = self.services.binary_search_by(|s| s.key.cmp(&key)).ok()?;
-        let named = |j: Option<usize>| j.and_then(|j| self.services.get(j)).is_some_and(|s| s.key == key);
+        let order = self.by_key()?;
+        let at = |j: usize| order.get(j).and_then(|&i| self.services.get(i as usize));
+        let i = order.binary_search_by(|&i| self.services.get(i as usize).map(|s| s.key).cmp(&Some(key))).ok()?;
+        let named = |j: Option<usize>| j.and_then(at).is_some_and(|s| s.key == key);
         if named(i.checked_sub(1)) || named(i.checked_add(1)) {
             return None;
         }
-        let s = self.services[i];
+        self.dests_of(at(i)?)
+    }
+
+    /// [`FileTable::dests`] of the service that the netlink dump gave at
+    /// `position` (from 0): the file lists the services in the same order,
+    /// so that is where it looks first (a listing looks up every service).
+    /// Searched by key if the file has another service there (one added
+    /// or removed in between) or when the key is a mark.
+    pub fn dests_at(&self, position: usize, key: &ServiceKey) -> Option<FileDests<'_>> {
+        match self.services.get(position) {
+            Some(s) if s.key == FileServiceKey::of(key) && !matches!(s.key, FileServiceKey::Fwmark(_)) => {
+                self.dests_of(s)
+            }
+            _ => self.dests(key),
+        }
+    }
+
+    fn dests_of(&self, s: &FileService) -> Option<FileDests<'_>> {
         Some(FileDests { packed: self.packed.get(s.start as usize..s.end as usize)?, last: None })
     }
 
-    /// How many services the file holds (a mark of both families once).
+    /// The indexes of `services` sorted by key (see [`FileTable::by_key`]).
+    fn by_key(&self) -> Option<&[u32]> {
+        let sorted = self.by_key.get_or_init(|| {
+            let key = |i: u32| self.services.get(i as usize).map(|s| s.key);
+            let mut order: Vec<u32> = (0..self.services.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+            let twice = order
+                .windows(2)
+                .any(|w| key(w[0]) == key(w[1]) && !matches!(key(w[0]), Some(FileServiceKey::Fwmark(_))));
+            (!twice).then_some(order)
+        });
+        sorted.as_deref()
+    }
+
+    /// How many services the file names (a mark of both families once).
     pub fn len(&self) -> usize {
-        self.distinct
+        match self.by_key() {
+            Some(order) => {
+                let key = |i: u32| self.services.get(i as usize).map(|s| s.key);
+                order.len() - order.windows(2).filter(|w| key(w[0]) == key(w[1])).count()
+            }
+            None => self.services.len(),
+        }
     }
 
     /// Whether the file holds no service.
@@ -324,9 +377,10 @@ fn pack(d: &FileDest, last: Option<&FileDest>, out: &mut Vec<u8>) {
         tag |= PACKED_SAME_PORT;
     }
     let (octets, len) = addr_bytes(&d.addr);
-    let same_prefix = last.is_some_and(|l| {
-        let (before, before_len) = addr_bytes(&l.addr);
-        before_len == len && before[..len - 1] == octets[..len - 1]
+    let same_prefix = last.is_some_and(|l| match (l.addr, d.addr) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => u32::from(a) >> 8 == u32::from(b) >> 8,
+        (IpAddr::V6(a), IpAddr::V6(b)) => u128::from(a) >> 8 == u128::from(b) >> 8,
+        _ => false,
     });
     if same_prefix {
         tag |= PACKED_SAME_PREFIX;
@@ -363,6 +417,19 @@ fn unpack(p: &mut &[u8], last: Option<&FileDest>) -> Option<FileDest> {
     let (&tag, mut rest) = p.split_first()?;
     let forward = *FORWARDS.get(usize::from(tag & 7))?;
     let len = if tag & PACKED_V6 != 0 { 16 } else { 4 };
+    // The usual IPv4 real server: the address and port of the one before
+    // but the address's last byte (as an integer, not the bytes of both).
+    if tag & (PACKED_V6 | PACKED_SAME_PREFIX | PACKED_SAME_PORT) == PACKED_SAME_PREFIX | PACKED_SAME_PORT {
+        if let Some(FileDest { addr: IpAddr::V4(before), port, .. }) = last {
+            let (&final_byte, mut rest) = rest.split_first()?;
+            let addr = Ipv4Addr::from(u32::from(*before) & !0xff | u32::from(final_byte));
+            let weight = signed(take_leb128(&mut rest)?, tag)?;
+            let active_conns = take_leb128(&mut rest)?;
+            let inact_conns = take_leb128(&mut rest)?;
+            *p = rest;
+            return Some(FileDest { addr: IpAddr::V4(addr), port: *port, forward, weight, active_conns, inact_conns });
+        }
+    }
     let bytes = if tag & PACKED_SAME_PREFIX != 0 {
         let (mut bytes, last_len) = addr_bytes(&last?.addr);
         let (&final_byte, r) = rest.split_first()?;
@@ -387,12 +454,17 @@ fn unpack(p: &mut &[u8], last: Option<&FileDest>) -> Option<FileDest> {
         rest = r;
         u16::from_le_bytes(*port)
     };
-    let magnitude = i64::from(take_leb128(&mut rest)?);
-    let weight = i32::try_from(if tag & PACKED_NEGATIVE != 0 { -magnitude } else { magnitude }).ok()?;
+    let weight = signed(take_leb128(&mut rest)?, tag)?;
     let active_conns = take_leb128(&mut rest)?;
     let inact_conns = take_leb128(&mut rest)?;
     *p = rest;
     Some(FileDest { addr, port, forward, weight, active_conns, inact_conns })
+}
+
+/// A packed weight: its magnitude, its sign in `tag`.
+fn signed(magnitude: u32, tag: u8) -> Option<i32> {
+    let magnitude = i64::from(magnitude);
+    i32::try_from(if tag & PACKED_NEGATIVE != 0 { -magnitude } else { magnitude }).ok()
 }
 
 fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
@@ -404,6 +476,11 @@ fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
 }
 
 fn take_leb128(p: &mut &[u8]) -> Option<u32> {
+    // (Nearly always one byte: a weight or a count under 128.)
+    if let [b @ 0..=0x7f, rest @ ..] = *p {
+        *p = rest;
+        return Some(u32::from(*b));
+    }
     let mut n = 0u32;
     for shift in (0..35).step_by(7) {
         let (&b, rest) = p.split_first()?;
@@ -466,8 +543,9 @@ const READ_SIZE: usize = 64 * 1024;
 /// Only what identifies services and describes real servers is taken (the
 /// scheduler and persistence come from netlink: the file shows timeouts in
 /// jiffies and no scheduler flags). Any line that is not of this shape is
-/// an error, and so is a service named twice (but a firewall mark may be:
-/// an IPv4 and an IPv6 service); nothing in the file is trusted.
+/// an error; a service named twice (but a firewall mark may be: an IPv4
+/// and an IPv6 service) is found by no search: nothing in the file is
+/// trusted.
 pub fn parse_services(mut input: impl std::io::Read) -> Result<FileTable, ServicesFileError> {
     let mut parser = FileParser::default();
     // Lines are parsed where they lie in the buffer (a plain `-L` of a
@@ -506,10 +584,13 @@ struct FileParser {
     /// Lines seen.
     number: usize,
     /// The service being read: its key, where its real servers start in
-    /// the packed list, its line.
-    current: Option<(FileServiceKey, u32, u32)>,
+    /// the packed list.
+    current: Option<(FileServiceKey, u32)>,
     /// The last real server read of that service.
     last: Option<FileDest>,
+    /// The last real-server line of the kernel's layout (of any service)
+    /// and what it read: see [`FileParser::like_last_line`].
+    last_line: Option<([u8; KERNEL_LINE], FileDest)>,
 }
 
 impl FileParser {
@@ -529,8 +610,10 @@ impl FileParser {
                     if self.current.is_none() {
                         return Err(self.bad("a real server outside a service"));
                     }
-                    let (d, used) = scan_file_dest(rest)
-                        .ok_or_else(|| self.bad("not a real server"))?;
+                    let (d, used) = match self.like_last_line(rest) {
+                        Some(d) => (d, KERNEL_LINE),
+                        None => self.scan_dest(rest).ok_or_else(|| self.bad("not a real server"))?,
+                    };
                     pack(&d, self.last.as_ref(), &mut self.table.packed);
                     self.last = Some(d);
                     text = &rest[used..];
@@ -542,6 +625,40 @@ impl FileParser {
             text = text.get(nl + 1..).unwrap_or_default();
         }
         Ok(())
+    }
+
+    /// A real-server line (after its `  -> `) read in full; one of the
+    /// kernel's layout is kept for [`FileParser::like_last_line`].
+    fn scan_dest(&mut self, rest: &[u8]) -> Option<(FileDest, usize)> {
+        if let Some(d) = scan_kernel_columns(rest) {
+            let line: &[u8; KERNEL_LINE] = rest.first_chunk()?;
+            self.last_line = Some((*line, d));
+            return Some((d, KERNEL_LINE));
+        }
+        scan_file_dest(rest)
+    }
+
+    /// The real server of a line of the kernel's layout that differs from
+    /// the last such line only in its address: the same port, forwarding,
+    /// weight and counts, so only the address is read (most lines of a
+    /// large table: a service's real servers mostly share all but their
+    /// address). The same result as [`scan_file_dest`] (same bytes, same
+    /// reading), or `None` to use it.
+    fn like_last_line(&self, rest: &[u8]) -> Option<FileDest> {
+        let line: &[u8; KERNEL_LINE] = rest.first_chunk()?;
+        let (last_line, last) = self.last_line.as_ref()?;
+        // Compared eight bytes at a time, without a call (a `memcmp` a
+        // line costs more than the rest of this).
+        let mut differ = 0;
+        for (a, b) in line[8..].chunks_exact(8).zip(last_line[8..].chunks_exact(8)) {
+            let word = |w: &[u8]| u64::from_ne_bytes(w.try_into().unwrap_or_default());
+            differ |= word(a) ^ word(b);
+        }
+        if differ != 0 {
+            return None;
+        }
+        let addr = IpAddr::V4(Ipv4Addr::from(hex(&line[..8])?));
+        Some(FileDest { addr, ..*last })
     }
 
     /// A header line or a service.
@@ -556,8 +673,7 @@ impl FileParser {
         self.close()?;
         let key = std::str::from_utf8(text).ok().and_then(parse_file_service);
         let key = key.ok_or_else(|| self.bad("not a service"))?;
-        let line = u32::try_from(self.number).map_err(|_| self.bad("too large"))?;
-        self.current = Some((key, self.packed_len()?, line));
+        self.current = Some((key, self.packed_len()?));
         self.last = None;
         Ok(())
     }
@@ -568,9 +684,12 @@ impl FileParser {
 
     /// The service being read ends (where the next starts or the file ends).
     fn close(&mut self) -> Result<(), ServicesFileError> {
-        let Some((key, start, line)) = self.current.take() else { return Ok(()) };
+        let Some((key, start)) = self.current.take() else { return Ok(()) };
         let end = self.packed_len()?;
-        self.table.services.push(FileService { key, line, start, end });
+        if u32::try_from(self.table.services.len()).is_err() {
+            return Err(self.bad("too large"));
+        }
+        self.table.services.push(FileService { key, start, end });
         Ok(())
     }
 
@@ -579,16 +698,6 @@ impl FileParser {
             return Err(self.bad("no header"));
         }
         self.close()?;
-        let services = &mut self.table.services;
-        services.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.line.cmp(&b.line)));
-        // A key twice is an error, but for a firewall mark: an IPv4 and an
-        // IPv6 service (which `dests` then refuses to tell apart).
-        for pair in services.windows(2) {
-            if pair[0].key == pair[1].key && !matches!(pair[0].key, FileServiceKey::Fwmark(_)) {
-                return Err(ServicesFileError::new(pair[1].line as usize, "a service named twice"));
-            }
-        }
-        self.table.distinct = services.len() - services.windows(2).filter(|p| p[0].key == p[1].key).count();
         Ok(self.table)
     }
 }
@@ -683,9 +792,7 @@ fn scan_kernel_columns(s: &[u8]) -> Option<FileDest> {
 fn left_aligned(column: &[u8]) -> Option<&[u8]> {
     let end = column.iter().position(|&b| b == b' ').unwrap_or(column.len());
     let (text, pad) = column.split_at(end);
-    // (Compared as a whole: the padding is most of the column.)
-    let spaces = [b' '; 16];
-    (!text.is_empty() && spaces.get(..pad.len()) == Some(pad)).then_some(text)
+    (!text.is_empty() && pad.iter().all(|&b| b == b' ')).then_some(text)
 }
 
 /// `s` without its leading spaces (the file pads every column with
@@ -1092,6 +1199,66 @@ mod tests {
     }
 
     #[test]
+    fn one_mark_twice_is_ambiguous_at_any_position() {
+        let text = format!("{}FWM  00000008 rr \n  -> C6336402:0000      Route   1      0          0\nFWM  00000008 rr \n", header3());
+        let t = parse(&text).unwrap();
+        let mark = ServiceKey::Fwmark { family: crate::model::Family::Inet, mark: 8 };
+        for position in 0..3 {
+            assert!(t.dests_at(position, &mark).is_none());
+        }
+    }
+
+    /// Looking a service up where the netlink dump had it gives what the
+    /// search by key gives, whatever the position (the one the file has it
+    /// at, another service's, none), for every service the file names and
+    /// some it does not.
+    #[test]
+    fn looked_up_by_position_as_by_key() {
+        let t = parse(SERVICES).unwrap();
+        let mut keys: Vec<ServiceKey> = t
+            .services
+            .iter()
+            .map(|s| match s.key {
+                FileServiceKey::Addr { protocol, addr, port } => ServiceKey::Addr { protocol, addr, port },
+                FileServiceKey::Fwmark(mark) => ServiceKey::Fwmark { family: crate::model::Family::Inet, mark },
+            })
+            .collect();
+        keys.push(tcp("192.0.2.1", 82));
+        keys.push(ServiceKey::Fwmark { family: crate::model::Family::Inet6, mark: 99 });
+        let mut found_in_place = 0;
+        for key in &keys {
+            for position in 0..t.services.len() + 2 {
+                let by_key = dests(&t, key);
+                let at: Option<Vec<FileDest>> = t.dests_at(position, key).map(|d| d.collect());
+                assert_eq!(at, by_key, "{key:?} at {position}");
+                let there = t.services.get(position).map(|s| s.key);
+                found_in_place += usize::from(there == Some(FileServiceKey::of(key)));
+            }
+        }
+        assert!(found_in_place >= 6, "{found_in_place}");
+    }
+
+    /// The kernel never names a service twice; if the file does, no
+    /// search finds it (the listing then asks netlink), and the service
+    /// where the dump had it is the one found there.
+    #[test]
+    fn a_service_named_twice_is_found_by_no_search() {
+        let text = format!(
+            "{}TCP  C0000201:0050 rr \n  -> C6336402:0050      Masq    1      0          0\nUDP  C0000201:0035 rr \nTCP  C0000201:0050 rr \n",
+            header3()
+        );
+        let t = parse(&text).unwrap();
+        let web = tcp("192.0.2.1", 80);
+        assert!(dests(&t, &web).is_none());
+        let udp = ServiceKey::Addr { protocol: Protocol::Udp, addr: "192.0.2.1".parse().unwrap(), port: 53 };
+        assert!(dests(&t, &udp).is_none());
+        let at = |p| t.dests_at(p, &web).map(|d| d.collect::<Vec<_>>());
+        assert_eq!(at(0), Some(vec![fdest("198.51.100.2", 80, Forward::Masq, 1)]));
+        assert_eq!(at(2), Some(vec![]));
+        assert_eq!(at(1), None);
+    }
+
+    #[test]
     fn one_mark_twice_is_ambiguous() {
         let text = format!("{}FWM  00000008 rr \n  -> C6336402:0000      Route   1      0          0\nFWM  00000008 rr \n", header3());
         let t = parse(&text).unwrap();
@@ -1123,7 +1290,6 @@ mod tests {
             (format!("{h}TCP  [2001:db8::1]:10050 rr \n"), 4),
             (format!("{h}TCP  C0000201:0050\n"), 4),
             (format!("{h}FWM  100000000 rr\n"), 4),
-            (format!("{h}TCP  C0000201:0050 rr \nTCP  C0000201:0050 rr \nUDP  C0000201:0050 rr \n"), 5),
         ];
         for (text, line) in cases {
             match parse(&text) {

@@ -24,7 +24,7 @@ use super::names::{Names, Numeric};
 use super::number::{push_large_number, push_plain_number};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
-    fill_columns, forward_name, push_columns, push_left, put_decimal, push_list_dest_name, push_spaces, list_service_name, netmask_text, sched_flags_text,
+    fill_columns, forward_name, push_columns, put_decimal, push_list_dest_name, push_list_service_name, push_spaces, netmask_text, sched_flags_text,
     tunnel_csum_short, tunnel_type_name,
 };
 
@@ -142,10 +142,11 @@ pub fn write_list_entry(
     // (A plain line is at most about 80 bytes: one allocation a service.)
     let mut out = Vec::with_capacity(96 * (1 + dests.len()));
     service_line(&mut out, service, v, f.exact, names);
+    let mut plain = PlainIpv4Lines::default();
     for dest in dests_in_order(dests, f.nosort) {
         match (v, dest.addr) {
             (View::Plain, IpAddr::V4(addr)) if f.numeric => {
-                if !plain_ipv4_dest_line(&mut out, addr, dest) {
+                if !plain.write(&mut out, addr, dest) {
                     dest_line(&mut out, service, dest, v, f.exact, names);
                 }
             }
@@ -155,39 +156,76 @@ pub fn write_list_entry(
     w.write_all(&out)
 }
 
-/// A `-L -n` line of an IPv4 real server, put together in one fixed buffer
-/// and written out in one piece: the line a long listing is made of, and
-/// several times cheaper than [`dest_line`] writing it column by column
-/// (whose bytes it is: a test compares them). `false` (nothing written) if
-/// it does not fit.
-fn plain_ipv4_dest_line(out: &mut Vec<u8>, addr: Ipv4Addr, d: &Dest) -> bool {
-    let mut line = [b' '; 96];
-    let forward = forward_name(d.forward).as_bytes();
-    let filled = (|| {
+/// The `-L -n` lines of the IPv4 real servers of a service, each put
+/// together in one fixed buffer and written out in one piece: the line a
+/// long listing is made of, and several times cheaper than [`dest_line`]
+/// writing it column by column (whose bytes it is: a test compares them).
+/// A line that differs from the one before only in the last byte of the
+/// address (the usual case: a service's real servers share a network, a
+/// port and their settings) is the one before with that number rewritten.
+#[derive(Default)]
+struct PlainIpv4Lines {
+    /// The line before, and where its last address byte starts.
+    line: Option<([u8; 96], usize, usize)>,
+    /// What the line before showed, but the last address byte.
+    shown: (u32, u16, u8, i32, u32, u32),
+}
+
+impl PlainIpv4Lines {
+    /// Writes the line of `d` (whose address is `addr`); `false` (nothing
+    /// written) if it does not fit.
+    fn write(&mut self, out: &mut Vec<u8>, addr: Ipv4Addr, d: &Dest) -> bool {
+        let shown = (u32::from(addr) >> 8, d.port, d.forward as u8, d.weight, d.active_conns, d.inact_conns);
+        let line = match self.line.as_mut() {
+            Some((line, len, last_byte)) if shown == self.shown => {
+                Self::address_end(line, *last_byte, addr, d.port).map(|_| &line[..*len])
+            }
+            _ => {
+                self.line = Self::whole(addr, d);
+                self.shown = shown;
+                self.line.as_ref().map(|(line, len, _)| &line[..*len])
+            }
+        };
+        match line {
+            Some(line) => {
+                out.extend_from_slice(line);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The line of `d`, its length, and where the last address byte starts.
+    fn whole(addr: Ipv4Addr, d: &Dest) -> Option<([u8; 96], usize, usize)> {
+        let mut line = [b' '; 96];
         line.get_mut(..5)?.copy_from_slice(b"  -> ");
         let mut at = 5;
-        for (i, octet) in addr.octets().into_iter().enumerate() {
-            if i > 0 {
-                *line.get_mut(at)? = b'.';
-                at += 1;
-            }
+        let [a, b, c, _] = addr.octets();
+        for octet in [a, b, c] {
             at = put_decimal(&mut line, at, octet.into())?;
+            *line.get_mut(at)? = b'.';
+            at += 1;
         }
-        *line.get_mut(at)? = b':';
-        at = put_decimal(&mut line, at + 1, d.port.into())?;
+        let last_byte = at;
         // The name in its 28 bytes (an IPv4 one is at most 21), then the
         // columns as `push_columns` writes them.
-        at = at.max(5 + 28);
+        at = Self::address_end(&mut line, last_byte, addr, d.port)?;
+        let forward = forward_name(d.forward).as_bytes();
         at += fill_columns(line.get_mut(at..)?, &[(forward, 7)], &weight_and_conns(d))?;
         *line.get_mut(at)? = b'\n';
-        Some(at + 1)
-    })();
-    match filled {
-        Some(len) => {
-            out.extend_from_slice(&line[..len]);
-            true
-        }
-        None => false,
+        Some((line, at + 1, last_byte))
+    }
+
+    /// Writes the address's last byte at `at`, the port, and the padding of
+    /// the name's column; where the columns after it start.
+    fn address_end(line: &mut [u8; 96], at: usize, addr: Ipv4Addr, port: u16) -> Option<usize> {
+        let [.., last] = addr.octets();
+        let at = put_decimal(line, at, last.into())?;
+        *line.get_mut(at)? = b':';
+        let at = put_decimal(line, at + 1, port.into())?;
+        let columns = 5 + 28;
+        line.get_mut(at..columns)?.fill(b' ');
+        Some(columns)
     }
 }
 
@@ -198,10 +236,11 @@ pub fn list_is_plain(listing: &Listing) -> bool {
 }
 
 fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &dyn Names) {
-    let name = list_service_name(&svc.key, names);
+    let start = out.len();
+    push_list_service_name(out, &svc.key, names);
     match v {
         View::Stats | View::Rate => {
-            push_left(out, &name, 33);
+            push_spaces(out, (start + 33).saturating_sub(out.len()));
             let s = &svc.stats;
             let cols = if v == View::Stats {
                 [s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes]
@@ -213,7 +252,6 @@ fn service_line(out: &mut Vec<u8>, svc: &Service, v: View, exact: bool, names: &
             }
         }
         _ => {
-            out.extend_from_slice(&name);
             out.push(b' ');
             out.extend_from_slice(svc.scheduler.as_bytes());
             if let Some(flags) = sched_flags_text(svc) {
@@ -345,20 +383,30 @@ mod tests {
             seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
             (seed >> 8) as usize % n
         };
+        let octets = [0, 9, 10, 99, 100, 255];
+        let mut lines = PlainIpv4Lines::default();
+        let mut d = Dest::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 80);
         for _ in 0..20_000 {
-            let addr = Ipv4Addr::new(
-                [0, 9, 10, 99, 100, 255][pick(6)],
-                [0, 9, 10, 99, 100, 255][pick(6)],
-                [0, 9, 10, 99, 100, 255][pick(6)],
-                [0, 9, 10, 99, 100, 255][pick(6)],
-            );
-            let mut d = Dest::new(IpAddr::V4(addr), [0, 1, 80, 8080, 65535][pick(5)]);
-            d.forward = forwards[pick(5)];
-            d.weight = numbers[pick(numbers.len())] as i32;
-            d.active_conns = numbers[pick(numbers.len())];
-            d.inact_conns = numbers[pick(numbers.len())];
+            // Half the lines as the one before but the last address byte
+            // (the rewritten line), the others anything.
+            let addr = match (pick(2), d.addr) {
+                (0, IpAddr::V4(before)) => {
+                    let [a, b, c, _] = before.octets();
+                    Ipv4Addr::new(a, b, c, octets[pick(6)])
+                }
+                _ => {
+                    let addr = Ipv4Addr::new(octets[pick(6)], octets[pick(6)], octets[pick(6)], octets[pick(6)]);
+                    d.port = [0, 1, 80, 8080, 65535][pick(5)];
+                    d.forward = forwards[pick(5)];
+                    d.weight = numbers[pick(numbers.len())] as i32;
+                    d.active_conns = numbers[pick(numbers.len())];
+                    d.inact_conns = numbers[pick(numbers.len())];
+                    addr
+                }
+            };
+            d.addr = IpAddr::V4(addr);
             let mut fast = b"x".to_vec();
-            assert!(plain_ipv4_dest_line(&mut fast, addr, &d));
+            assert!(lines.write(&mut fast, addr, &d));
             let mut slow = b"x".to_vec();
             dest_line(&mut slow, &svc, &d, View::Plain, false, &Numeric);
             assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(slow).unwrap());

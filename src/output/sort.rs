@@ -241,13 +241,94 @@ pub fn services_order<'a>(keys: impl Iterator<Item = &'a ServiceKey>, nosort: bo
 
 /// The real servers of a service in listing order.
 pub fn dests_in_order(dests: &[Dest], nosort: bool) -> impl Iterator<Item = &Dest> {
-    // Keys taken once; short indexes sorted (a merge sort moves them often).
-    let keys: Vec<SortKey> = dests.iter().map(|d| SortKey::addr(&d.addr, d.port)).collect();
-    let mut order: Vec<u32> = (0..dests.len() as u32).collect();
-    if !nosort {
-        merge_sort(&mut order, &|&a: &u32, &b: &u32| keys[a as usize].compare(&keys[b as usize]));
+    let key = |d: &Dest| SortKey::addr(&d.addr, d.port);
+    // Keys taken once; short indexes sorted (a merge sort moves them
+    // often); on the stack for the few real servers of most services (a
+    // listing sorts thousands of such lists).
+    let order = match dests.len() {
+        0..=FEW if dests.iter().all(|d| d.addr.is_ipv4()) => {
+            // The usual case, in one 64-bit word each: the address, the
+            // port and the index, compared as SortKey::compare compares two
+            // IPv4 real servers (the index is not compared).
+            let mut items = [0u64; FEW];
+            for (i, (item, d)) in items.iter_mut().zip(dests).enumerate() {
+                if let IpAddr::V4(a) = d.addr {
+                    *item = u64::from(u32::from(a)) << 32 | u64::from(d.port) << 16 | i as u64;
+                }
+            }
+            if !nosort {
+                sort_ipv4(&mut items[..dests.len()]);
+            }
+            Order::Few(items.map(|x| x as u8).into_iter().take(dests.len()))
+        }
+        0..=FEW => {
+            let mut keys = [SortKey::addr(&IpAddr::from([0u8; 4]), 0); FEW];
+            let mut order = [0u8; FEW];
+            for (i, d) in dests.iter().enumerate() {
+                keys[i] = key(d);
+                order[i] = i as u8;
+            }
+            let order_of_few = &mut order[..dests.len()];
+            if !nosort {
+                merge_sort(order_of_few, &|&a: &u8, &b: &u8| keys[usize::from(a)].compare(&keys[usize::from(b)]));
+            }
+            Order::Few(order.into_iter().take(dests.len()))
+        }
+        _ => {
+            let keys: Vec<SortKey> = dests.iter().map(key).collect();
+            let mut order: Vec<u32> = (0..dests.len() as u32).collect();
+            if !nosort {
+                merge_sort(&mut order, &|&a: &u32, &b: &u32| keys[a as usize].compare(&keys[b as usize]));
+            }
+            Order::Many(order.into_iter())
+        }
+    };
+    order.filter_map(|i| dests.get(i))
+}
+
+/// Sorts IPv4 real servers as `dests_in_order` does, each an address,
+/// port and index in one word (see there).
+fn sort_ipv4(items: &mut [u64]) {
+    let addr = |x: u64| (x >> 32) as u32;
+    let port = |x: u64| (x >> 16) as u16;
+    let cmp = |&a: &u64, &b: &u64| wrapping_sign(addr(a), addr(b)).then_with(|| port(a).cmp(&port(b)));
+    // Addresses less than half the address space apart compare as numbers
+    // (their difference never wraps): the comparison is then an order, and
+    // entries already in order (the kernel's, for real servers added in
+    // order, is the reverse) stay as they are, or are reversed, as the
+    // merge sort would leave them.
+    let lowest = items.iter().map(|&x| addr(x)).min().unwrap_or(0);
+    let highest = items.iter().map(|&x| addr(x)).max().unwrap_or(0);
+    if highest - lowest < 1 << 31 {
+        if items.windows(2).all(|w| cmp(&w[0], &w[1]) != Ordering::Greater) {
+            return;
+        }
+        if items.windows(2).all(|w| cmp(&w[0], &w[1]) == Ordering::Greater) {
+            items.reverse();
+            return;
+        }
     }
-    order.into_iter().filter_map(|i| dests.get(i as usize))
+    merge_sort(items, &cmp);
+}
+
+/// Up to how many real servers are sorted on the stack.
+const FEW: usize = 16;
+
+/// Indexes in listing order.
+enum Order {
+    Few(std::iter::Take<std::array::IntoIter<u8, FEW>>),
+    Many(std::vec::IntoIter<u32>),
+}
+
+impl Iterator for Order {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Order::Few(i) => i.next().map(usize::from),
+            Order::Many(i) => i.next().map(|i| i as usize),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -489,6 +570,50 @@ mod tests {
             let got: Vec<Dest> = dests_in_order(&d, false).cloned().collect();
             let want: Vec<Dest> = want.iter().map(|s| dest(s)).collect();
             assert_eq!(got, want);
+        }
+    }
+
+    /// Few real servers (sorted on the stack) and many (on the heap) come
+    /// in the order of the merge sort by [`compare_dests`]; unsorted in
+    /// the kernel's.
+    #[test]
+    fn dests_in_order_few_and_many() {
+        // The merge sort by `compare_dests`, directly.
+        fn merged(d: &[Dest]) -> Vec<Dest> {
+            let mut order: Vec<usize> = (0..d.len()).collect();
+            merge_sort(&mut order, &|&a: &usize, &b: &usize| compare_dests(&d[a], &d[b]));
+            order.into_iter().map(|i| d[i].clone()).collect()
+        }
+        let mut seed = 7u32;
+        let mut pick = |n: u32| {
+            seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
+            (seed >> 8) % n
+        };
+        for len in 0..40 {
+            for _ in 0..20 {
+                // Addresses anywhere (the comparison wraps), in one network
+                // (it does not), IPv4 only (sorted in words) or not.
+                let (from, to) = [(0, 4), (0, 3), (2, 3)][pick(3) as usize];
+                // (Each its own weight: equal ones are told apart.)
+                let d: Vec<Dest> = (0..len)
+                    .map(|weight| {
+                        let addr = match from + pick(to - from) {
+                            0 => IpAddr::from([pick(256) as u8, 0, 2, pick(4) as u8]),
+                            1 => IpAddr::from([255, 255, 255, pick(256) as u8]),
+                            2 => IpAddr::from([198, 51, 100, pick(8) as u8]),
+                            _ => IpAddr::from([0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, pick(4) as u8]),
+                        };
+                        Dest { weight, ..Dest::new(addr, pick(3) as u16) }
+                    })
+                    .collect();
+                // And the same in the order sorted, and in the reverse.
+                let sorted = merged(&d);
+                let reversed: Vec<Dest> = sorted.iter().rev().cloned().collect();
+                for d in [d, sorted, reversed] {
+                    assert_eq!(dests_in_order(&d, false).cloned().collect::<Vec<_>>(), merged(&d));
+                    assert_eq!(dests_in_order(&d, true).cloned().collect::<Vec<_>>(), d);
+                }
+            }
         }
     }
 

@@ -160,27 +160,30 @@ pub fn list_limit(addr: &IpAddr) -> usize {
 
 /// The name of a service in `-L`: `TCP  192.0.2.1:80`, `SCTP [2001:db8::1]:5060`,
 /// `FWM  7`, `FWM  3 IPv6` (the mark printed as a signed number, as ipvsadm does).
-pub fn list_service_name(key: &ServiceKey, names: &dyn Names) -> Vec<u8> {
-    let mut out = Vec::new();
+/// Appended to `out`.
+pub fn push_list_service_name(out: &mut Vec<u8>, key: &ServiceKey, names: &dyn Names) {
     match *key {
         ServiceKey::Addr {
             protocol,
             addr,
             port,
         } => {
-            let text = addr_port_text(names, &addr, port, Some(protocol));
-            push_left(&mut out, protocol_name(protocol).as_bytes(), 4);
+            push_left(out, protocol_name(protocol).as_bytes(), 4);
             out.push(b' ');
-            out.extend_from_slice(truncated(&text, list_limit(&addr)));
+            let start = out.len();
+            push_addr_port(out, names, &addr, port, Some(protocol));
+            // (A name looked up may be cut inside a character, as
+            // ipvsadm's buffer cuts it: bytes, not text.)
+            out.truncate(start + (out.len() - start).min(list_limit(&addr)));
         }
         ServiceKey::Fwmark { family, mark } => {
-            out.extend_from_slice(format!("FWM  {}", mark as i32).as_bytes());
+            out.extend_from_slice(b"FWM  ");
+            push_int(out, i64::from(mark as i32), 0, true);
             if family == Family::Inet6 {
                 out.extend_from_slice(b" IPv6");
             }
         }
     }
-    out
 }
 
 /// The address of a real server in `-L` (before padding), appended to
