@@ -889,6 +889,12 @@ impl Client {
         self.dump(Op::GetServices, &Request::get_service(None), &|r| protocol::decode_service(r).map(keep))
     }
 
+    /// [`Client::services_as`] with the counters left zero (not read).
+    pub fn services_without_counters_as<T>(&mut self, keep: &dyn Fn(Service) -> T) -> Result<Vec<T>> {
+        let decode = |r: ReplyRef<'_>| protocol::decode_service_without_counters(r).map(keep);
+        self.dump(Op::GetServices, &Request::get_service(None), &decode)
+    }
+
     /// One virtual service.
     pub fn service(&mut self, key: &ServiceKey) -> Result<Service> {
         let replies = self.transact(Op::GetService, &Request::get_service(Some(key)))?;

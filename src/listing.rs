@@ -79,7 +79,11 @@ pub fn for_each_service(
 ) -> Result<(), ListError> {
     // Plain `-L` (the only listing from the file) shows no counters.
     let keep_stats = source == Source::Netlink;
-    let services = client.services_as(&|s| HeldService::new(s, keep_stats))?;
+    let hold = |s| HeldService::new(s, keep_stats);
+    let services = match keep_stats {
+        true => client.services_as(&hold)?,
+        false => client.services_without_counters_as(&hold)?,
+    };
     let order = services_order(services.iter().map(|s| &s.key), nosort);
     let file = match source {
         Source::Netlink => None,

@@ -165,10 +165,12 @@ pub fn write_list_entry(
 /// port and their settings) is the one before with that number rewritten.
 #[derive(Default)]
 struct PlainIpv4Lines {
-    /// The line before, and where its last address byte starts.
+    /// The line before, its length, and where its last address byte starts.
     line: Option<([u8; 96], usize, usize)>,
     /// What the line before showed, but the last address byte.
     shown: (u32, u16, u8, i32, u32, u32),
+    /// `:` and the port of the line before, padded with spaces.
+    port: [u8; 8],
 }
 
 impl PlainIpv4Lines {
@@ -176,12 +178,16 @@ impl PlainIpv4Lines {
     /// written) if it does not fit.
     fn write(&mut self, out: &mut Vec<u8>, addr: Ipv4Addr, d: &Dest) -> bool {
         let shown = (u32::from(addr) >> 8, d.port, d.forward as u8, d.weight, d.active_conns, d.inact_conns);
+        let [.., last] = addr.octets();
         let line = match self.line.as_mut() {
             Some((line, len, last_byte)) if shown == self.shown => {
-                Self::address_end(line, *last_byte, addr, d.port).map(|_| &line[..*len])
+                Self::address_end(line, *last_byte, last, &self.port).map(|_| &line[..*len])
             }
             _ => {
-                self.line = Self::whole(addr, d);
+                self.port = [b' '; 8];
+                self.port[0] = b':';
+                let _ = put_decimal(&mut self.port, 1, d.port.into());
+                self.line = Self::whole(addr, d, &self.port);
                 self.shown = shown;
                 self.line.as_ref().map(|(line, len, _)| &line[..*len])
             }
@@ -196,11 +202,11 @@ impl PlainIpv4Lines {
     }
 
     /// The line of `d`, its length, and where the last address byte starts.
-    fn whole(addr: Ipv4Addr, d: &Dest) -> Option<([u8; 96], usize, usize)> {
+    fn whole(addr: Ipv4Addr, d: &Dest, port: &[u8; 8]) -> Option<([u8; 96], usize, usize)> {
         let mut line = [b' '; 96];
         line.get_mut(..5)?.copy_from_slice(b"  -> ");
         let mut at = 5;
-        let [a, b, c, _] = addr.octets();
+        let [a, b, c, last] = addr.octets();
         for octet in [a, b, c] {
             at = put_decimal(&mut line, at, octet.into())?;
             *line.get_mut(at)? = b'.';
@@ -209,22 +215,29 @@ impl PlainIpv4Lines {
         let last_byte = at;
         // The name in its 28 bytes (an IPv4 one is at most 21), then the
         // columns as `push_columns` writes them.
-        at = Self::address_end(&mut line, last_byte, addr, d.port)?;
+        at = Self::address_end(&mut line, last_byte, last, port)?;
         let forward = forward_name(d.forward).as_bytes();
         at += fill_columns(line.get_mut(at..)?, &[(forward, 7)], &weight_and_conns(d))?;
         *line.get_mut(at)? = b'\n';
         Some((line, at + 1, last_byte))
     }
 
-    /// Writes the address's last byte at `at`, the port, and the padding of
-    /// the name's column; where the columns after it start.
-    fn address_end(line: &mut [u8; 96], at: usize, addr: Ipv4Addr, port: u16) -> Option<usize> {
-        let [.., last] = addr.octets();
-        let at = put_decimal(line, at, last.into())?;
-        *line.get_mut(at)? = b':';
-        let at = put_decimal(line, at + 1, port.into())?;
+    /// Writes the address's last byte at `at`, then `port` (`:` and the
+    /// port, padded), and pads the name's column; where the columns after
+    /// it start.
+    fn address_end(line: &mut [u8; 96], at: usize, last: u8, port: &[u8; 8]) -> Option<usize> {
+        let digits = [b'0' + last / 100, b'0' + last / 10 % 10, b'0' + last % 10];
+        let skip = match last {
+            100.. => 0,
+            10..=99 => 1,
+            _ => 2,
+        };
+        let number = digits.get(skip..)?;
+        line.get_mut(at..at + number.len())?.copy_from_slice(number);
+        let at = at + number.len();
+        line.get_mut(at..at + port.len())?.copy_from_slice(port);
         let columns = 5 + 28;
-        line.get_mut(at..columns)?.fill(b' ');
+        line.get_mut(at + port.len()..columns)?.fill(b' ');
         Some(columns)
     }
 }

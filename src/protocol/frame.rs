@@ -275,6 +275,33 @@ mod tests {
         assert_eq!(super::super::decode_service(reply).unwrap(), svc);
     }
 
+    /// Without its counters a service is read as it is with them, but for
+    /// the counters (zero).
+    #[test]
+    fn service_without_counters() {
+        use super::super::consts::{CMD_ATTR_SERVICE, STATS_ATTR_CONNS, STATS_ATTR_OUTBPS, SVC_ATTR_STATS64};
+        use super::super::Attr;
+        let mut svc = Service::new(ServiceKey::Addr { protocol: Protocol::Tcp, addr: "192.0.2.1".parse().unwrap(), port: 80 });
+        svc.scheduler = "wlc".into();
+        let mut attrs = Request::new_service(&svc).attrs;
+        for a in attrs.iter_mut() {
+            if let Attr::Nested(CMD_ATTR_SERVICE, inner) = a {
+                let stats = vec![
+                    Attr::Bytes(STATS_ATTR_CONNS, 7u64.to_ne_bytes().to_vec()),
+                    Attr::Bytes(STATS_ATTR_OUTBPS, u64::MAX.to_ne_bytes().to_vec()),
+                ];
+                inner.push(Attr::Nested(SVC_ATTR_STATS64, stats));
+            }
+        }
+        let dg = reply_datagram(3, 1, attrs);
+        let FramePayload::Data(reply) = &parse_datagram(&dg).unwrap()[0].payload else { panic!() };
+        let with = super::super::decode_service(reply).unwrap();
+        assert_eq!((with.stats.conns, with.stats.outbps), (7, u64::MAX));
+        let without = super::super::decode_service_without_counters(reply).unwrap();
+        assert_eq!(without, Service { stats: Default::default(), ..with });
+        assert_eq!(without, svc);
+    }
+
     #[test]
     fn dest_round_trip_through_a_reply() {
         let key = ServiceKey::Fwmark { family: crate::model::Family::Inet, mark: 7 };

@@ -285,7 +285,17 @@ fn dest_attr(key: &ServiceKey, d: &Dest, full: bool) -> Attr {
 
 /// A service from a `CMD_NEW_SERVICE` reply (one entry of a dump).
 pub fn decode_service<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Service, DecodeError> {
-    let top = reply.into().attrs()?;
+    decode_service_with(reply.into(), true)
+}
+
+/// [`decode_service`] without the counters (left zero, not read): what a
+/// listing that shows none needs, read more quickly.
+pub fn decode_service_without_counters<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Service, DecodeError> {
+    decode_service_with(reply.into(), false)
+}
+
+fn decode_service_with(reply: ReplyRef<'_>, counters: bool) -> Result<Service, DecodeError> {
+    let top = reply.attrs()?;
     let a = top.nested(CMD_ATTR_SERVICE)?.ok_or_else(|| missing("service"))?;
     let family = family_from(a.req_u16(SVC_ATTR_AF, "service family")?)?;
     let key = match a.u32(SVC_ATTR_FWMARK)? {
@@ -316,7 +326,9 @@ pub fn decode_service<'a>(reply: impl Into<ReplyRef<'a>>) -> Result<Service, Dec
     if let Some(m) = netmask {
         svc.netmask = m;
     }
-    svc.stats = decode_stats(&a, SVC_ATTR_STATS64, SVC_ATTR_STATS)?;
+    if counters {
+        svc.stats = decode_stats(&a, SVC_ATTR_STATS64, SVC_ATTR_STATS)?;
+    }
     Ok(svc)
 }
 

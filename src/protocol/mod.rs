@@ -13,7 +13,7 @@ pub use frame::{
     encode, family_request, messages, parse_datagram, Frame, FramePayload, MessageRef, Messages, PayloadRef,
 };
 pub use message::{
-    decode_daemon, decode_dest, decode_info, decode_service, decode_timeouts, Reply, ReplyRef, Request,
+    decode_daemon, decode_dest, decode_info, decode_service, decode_service_without_counters, decode_timeouts, Reply, ReplyRef, Request,
 };
 
 use std::fmt;
