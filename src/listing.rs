@@ -101,15 +101,7 @@ pub fn for_each_service(
         let Some(held) = services.get(i) else { continue };
         let dests = match file_dests(file.as_ref(), &shared, i, &held.key) {
             Some(listed) => {
-                let mut n = 0;
-                for d in listed {
-                    match from_file.get_mut(n) {
-                        Some(dest) => d.fill(dest),
-                        None => from_file.push(d.to_dest()),
-                    }
-                    n += 1;
-                }
-                from_file.truncate(n);
+                listed.refill(&mut from_file);
                 None
             }
             None => match client.dests_unless_gone(&held.key)? {

@@ -224,7 +224,7 @@ impl FileDest {
 
     /// Makes `d` (one that [`FileDest::to_dest`] gave) this real server:
     /// what the file shows is set, the rest left as it is.
-    pub fn fill(&self, d: &mut Dest) {
+    fn fill(&self, d: &mut Dest) {
         d.addr = self.addr;
         d.port = self.port;
         d.forward = self.forward;
@@ -335,6 +335,22 @@ pub struct FileDests<'a> {
     packed: &'a [u8],
     /// The one before (see [`pack`]).
     last: Option<FileDest>,
+}
+
+impl FileDests<'_> {
+    /// Makes `dests` these real servers, reusing the entries it has (which
+    /// only this made: what the file does not show is at its default).
+    pub fn refill(self, dests: &mut Vec<Dest>) {
+        let mut n = 0;
+        for d in self {
+            match dests.get_mut(n) {
+                Some(dest) => d.fill(dest),
+                None => dests.push(d.to_dest()),
+            }
+            n += 1;
+        }
+        dests.truncate(n);
+    }
 }
 
 impl Iterator for FileDests<'_> {
@@ -1126,6 +1142,14 @@ mod tests {
         let mut alone = Vec::new();
         pack(&all[1], Some(&all[0]), &mut alone);
         assert_eq!(FileDests { packed: &alone, last: None }.count(), 0);
+        // Refilled over longer and shorter lists, each is the real servers
+        // as the model has them.
+        let mut refilled = Vec::new();
+        for n in [packed.len(), 0, 7, 3, packed.len(), 1] {
+            let want: Vec<Dest> = FileDests { packed: &packed[..n], last: None }.map(|d| d.to_dest()).collect();
+            FileDests { packed: &packed[..n], last: None }.refill(&mut refilled);
+            assert_eq!(refilled, want);
+        }
     }
 
     /// Reads at most a few bytes at a time, as a file cut anywhere would.
