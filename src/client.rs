@@ -879,20 +879,19 @@ impl Client {
 
     /// All virtual services, in the kernel's order.
     pub fn services(&mut self) -> Result<Vec<Service>> {
-        self.services_as(&|s| s)
+        self.services_as(true, &|s| s)
     }
 
     /// All virtual services, in the kernel's order, each made into what
     /// `keep` returns as it is read: a caller that holds every service of
-    /// a large table keeps only what it needs of each.
-    pub fn services_as<T>(&mut self, keep: &dyn Fn(Service) -> T) -> Result<Vec<T>> {
-        self.dump(Op::GetServices, &Request::get_service(None), &|r| protocol::decode_service(r).map(keep))
-    }
-
-    /// [`Client::services_as`] with the counters left zero (not read).
-    pub fn services_without_counters_as<T>(&mut self, keep: &dyn Fn(Service) -> T) -> Result<Vec<T>> {
-        let decode = |r: ReplyRef<'_>| protocol::decode_service_without_counters(r).map(keep);
-        self.dump(Op::GetServices, &Request::get_service(None), &decode)
+    /// a large table keeps only what it needs of each. Without `counters`
+    /// they are left zero (not read).
+    pub fn services_as<T>(&mut self, counters: bool, keep: &dyn Fn(Service) -> T) -> Result<Vec<T>> {
+        let decode = |r: ReplyRef<'_>| match counters {
+            true => protocol::decode_service(r),
+            false => protocol::decode_service_without_counters(r),
+        };
+        self.dump(Op::GetServices, &Request::get_service(None), &|r| decode(r).map(keep))
     }
 
     /// One virtual service.

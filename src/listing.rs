@@ -79,11 +79,7 @@ pub fn for_each_service(
 ) -> Result<(), ListError> {
     // Plain `-L` (the only listing from the file) shows no counters.
     let keep_stats = source == Source::Netlink;
-    let hold = |s| HeldService::new(s, keep_stats);
-    let services = match keep_stats {
-        true => client.services_as(&hold)?,
-        false => client.services_without_counters_as(&hold)?,
-    };
+    let services = client.services_as(keep_stats, &|s| HeldService::new(s, keep_stats))?;
     let order = services_order(services.iter().map(|s| &s.key), nosort);
     let file = match source {
         Source::Netlink => None,

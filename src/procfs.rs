@@ -643,23 +643,26 @@ impl FileParser {
         Ok(())
     }
 
-    /// A real-server line (after its `  -> `) read in full; one of the
-    /// kernel's layout is kept for [`FileParser::like_last_line`].
+    /// A real-server line after its `  -> `, up to and including its end
+    /// of line: `C6336402:1F90      Masq    3      0          0\n`; the
+    /// real server and the bytes taken. Exactly five fields separated by
+    /// spaces. One of the kernel's layout is kept for
+    /// [`FileParser::like_last_line`].
     fn scan_dest(&mut self, rest: &[u8]) -> Option<(FileDest, usize)> {
         if let Some(d) = scan_kernel_columns(rest) {
             let line: &[u8; KERNEL_LINE] = rest.first_chunk()?;
             self.last_line = Some((*line, d));
             return Some((d, KERNEL_LINE));
         }
-        scan_file_dest(rest)
+        scan_fields(rest)
     }
 
     /// The real server of a line of the kernel's layout that differs from
     /// the last such line only in its address: the same port, forwarding,
     /// weight and counts, so only the address is read (most lines of a
     /// large table: a service's real servers mostly share all but their
-    /// address). The same result as [`scan_file_dest`] (same bytes, same
-    /// reading), or `None` to use it.
+    /// address). The same result as [`FileParser::scan_dest`] (same bytes,
+    /// same reading), or `None` to use it.
     fn like_last_line(&self, rest: &[u8]) -> Option<FileDest> {
         let line: &[u8; KERNEL_LINE] = rest.first_chunk()?;
         let (last_line, last) = self.last_line.as_ref()?;
@@ -735,13 +738,8 @@ fn parse_file_service(text: &str) -> Option<FileServiceKey> {
     Some(FileServiceKey::Addr { protocol, addr, port })
 }
 
-/// A real-server line after its `  -> `, up to and including its end of
-/// line: `C6336402:1F90      Masq    3      0          0\n`; the real
-/// server and the bytes taken. Exactly five fields separated by spaces.
-fn scan_file_dest(s: &[u8]) -> Option<(FileDest, usize)> {
-    if let Some(d) = scan_kernel_columns(s) {
-        return Some((d, KERNEL_LINE));
-    }
+/// [`FileParser::scan_dest`] by the fields the line has, wherever they are.
+fn scan_fields(s: &[u8]) -> Option<(FileDest, usize)> {
     let mut rest = s;
     let mut fields: [&[u8]; 5] = [&[]; 5];
     for f in fields.iter_mut() {
@@ -790,7 +788,7 @@ fn file_dest([addr, forward, weight, active, inact]: [&[u8]; 5]) -> Option<FileD
 /// columns: `%08X:%04X      %-7s %-6d %-10d %-10d\n`.
 const KERNEL_LINE: usize = 56;
 
-/// [`scan_file_dest`] for a line of exactly the kernel's IPv4 layout
+/// [`FileParser::scan_dest`] for a line of exactly the kernel's IPv4 layout
 /// ([`KERNEL_LINE`]): every column at its place, so nothing is searched
 /// for (the same real server as the general scan, or `None` to use it).
 fn scan_kernel_columns(s: &[u8]) -> Option<FileDest> {
@@ -1052,7 +1050,7 @@ mod tests {
     /// A real-server line (after `  -> `, without its end of line).
     fn parse_file_dest(text: &[u8]) -> Option<FileDest> {
         let line = [text, b"\n"].concat();
-        let (d, used) = scan_file_dest(&line)?;
+        let (d, used) = FileParser::default().scan_dest(&line)?;
         assert_eq!(used, line.len());
         Some(d)
     }
@@ -1063,6 +1061,39 @@ mod tests {
         let fields: Vec<&[u8]> = text.split(|&b| b == b' ').filter(|f| !f.is_empty()).collect();
         let [addr, forward, weight, active, inact] = fields[..] else { return None };
         file_dest([addr, forward, weight, active, inact])
+    }
+
+    /// A line read as "like the one before" (by its address alone) is
+    /// read as it is on its own, whichever of its columns differ from the
+    /// line before.
+    #[test]
+    fn lines_like_the_one_before_read_as_alone() {
+        let mut seed = 5u32;
+        let mut pick = |n: u32| {
+            seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
+            (seed >> 8) % n
+        };
+        let mut text = format!("{}TCP  C0000201:0050 rr \n", header3());
+        let mut lines = Vec::new();
+        for _ in 0..400 {
+            let line = format!(
+                "{:08X}:{:04X}      {:<7} {:<6} {:<10} {:<10}\n",
+                0xC633_6400u32 + pick(3),
+                [80, 8080][pick(2) as usize],
+                ["Masq", "Route"][pick(2) as usize],
+                // (Numbers that differ only in their later digits: every
+                // byte of a column counts.)
+                [1, 123456][pick(2) as usize],
+                [123456, 1234567890][pick(2) as usize],
+                [123, 1234567890][pick(2) as usize],
+            );
+            assert_eq!(line.len(), KERNEL_LINE);
+            text += &format!("  -> {line}");
+            lines.push(line);
+        }
+        let alone: Vec<FileDest> =
+            lines.iter().map(|l| FileParser::default().scan_dest(l.as_bytes()).unwrap().0).collect();
+        assert_eq!(dests(&parse(&text).unwrap(), &tcp("192.0.2.1", 80)).unwrap(), alone);
     }
 
     #[test]

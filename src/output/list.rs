@@ -20,7 +20,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::grammar::{Format, Listing};
 use crate::model::{Dest, Forward, Info, Service, ServiceEntry, ServiceFlags, TunnelType};
 
-use super::names::{Names, Numeric};
+use super::names::{octet_digits, Names, Numeric};
 use super::number::{push_large_number, push_plain_number};
 use super::sort::{dests_in_order, services_in_order};
 use super::text::{
@@ -226,13 +226,8 @@ impl PlainIpv4Lines {
     /// port, padded), and pads the name's column; where the columns after
     /// it start.
     fn address_end(line: &mut [u8; 96], at: usize, last: u8, port: &[u8; 8]) -> Option<usize> {
-        let digits = [b'0' + last / 100, b'0' + last / 10 % 10, b'0' + last % 10];
-        let skip = match last {
-            100.. => 0,
-            10..=99 => 1,
-            _ => 2,
-        };
-        let number = digits.get(skip..)?;
+        let mut digits = [0; 3];
+        let number = octet_digits(last, &mut digits);
         line.get_mut(at..at + number.len())?.copy_from_slice(number);
         let at = at + number.len();
         line.get_mut(at..at + port.len())?.copy_from_slice(port);

@@ -123,13 +123,19 @@ pub fn addr_port_text(
 
 /// An octet in decimal: in every IPv4 address listed, so kept short.
 fn push_octet(out: &mut Vec<u8>, n: u8) {
-    if n >= 100 {
-        out.extend_from_slice(&[b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10]);
-    } else if n >= 10 {
-        out.extend_from_slice(&[b'0' + n / 10, b'0' + n % 10]);
-    } else {
-        out.push(b'0' + n);
-    }
+    let mut digits = [0; 3];
+    out.extend_from_slice(octet_digits(n, &mut digits));
+}
+
+/// The decimal digits of an octet, in `buf`.
+pub(crate) fn octet_digits(n: u8, buf: &mut [u8; 3]) -> &[u8] {
+    *buf = [b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10];
+    let skip = match n {
+        100.. => 0,
+        10..=99 => 1,
+        _ => 2,
+    };
+    &buf[skip..]
 }
 
 /// [`addr_port_text`] as bytes, written in place: this is on the path of

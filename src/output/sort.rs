@@ -264,10 +264,9 @@ pub fn services_order<'a>(keys: impl Iterator<Item = &'a ServiceKey>, nosort: bo
 
 /// The real servers of a service in listing order.
 pub fn dests_in_order(dests: &[Dest], nosort: bool) -> impl Iterator<Item = &Dest> {
-    let key = |d: &Dest| SortKey::addr(&d.addr, d.port);
     // Keys taken once; short indexes sorted (a merge sort moves them
-    // often); on the stack for the few real servers of most services (a
-    // listing sorts thousands of such lists).
+    // often); on the stack for the few IPv4 real servers of most services
+    // (a listing sorts thousands of such lists).
     let order = match dests.len() {
         0..=FEW if dests.iter().all(|d| d.addr.is_ipv4()) => {
             // The usual case, in one 64-bit word each: the address, the
@@ -284,21 +283,8 @@ pub fn dests_in_order(dests: &[Dest], nosort: bool) -> impl Iterator<Item = &Des
             }
             Order::Few(items.map(|x| x as u8).into_iter().take(dests.len()))
         }
-        0..=FEW => {
-            let mut keys = [SortKey::addr(&IpAddr::from([0u8; 4]), 0); FEW];
-            let mut order = [0u8; FEW];
-            for (i, d) in dests.iter().enumerate() {
-                keys[i] = key(d);
-                order[i] = i as u8;
-            }
-            let order_of_few = &mut order[..dests.len()];
-            if !nosort {
-                merge_sort(order_of_few, &|&a: &u8, &b: &u8| keys[usize::from(a)].compare(&keys[usize::from(b)]));
-            }
-            Order::Few(order.into_iter().take(dests.len()))
-        }
         _ => {
-            let keys: Vec<SortKey> = dests.iter().map(key).collect();
+            let keys: Vec<SortKey> = dests.iter().map(|d| SortKey::addr(&d.addr, d.port)).collect();
             let mut order: Vec<u32> = (0..dests.len() as u32).collect();
             if !nosort {
                 merge_sort(&mut order, &|&a: &u32, &b: &u32| keys[a as usize].compare(&keys[b as usize]));

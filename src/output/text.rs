@@ -22,19 +22,6 @@ pub fn truncated(s: &str, max: usize) -> &[u8] {
     &b[..b.len().min(max)]
 }
 
-/// The decimal digits of `n`, written at the end of `buf`.
-pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
-    }
-}
-
 /// How many decimal digits `n` has.
 #[inline]
 pub fn decimal_len(n: u64) -> usize {
@@ -59,7 +46,9 @@ pub fn put_decimal(line: &mut [u8], at: usize, n: u64) -> Option<usize> {
 /// bytes, written without the formatting machinery (it is in every line).
 pub fn push_int(out: &mut Vec<u8>, n: i64, width: usize, left: bool) {
     let mut buf = [0u8; 20];
-    let digits = decimal(n.unsigned_abs(), &mut buf);
+    // (A u64 has at most 20 digits.)
+    let end = put_decimal(&mut buf, 0, n.unsigned_abs()).unwrap_or(0);
+    let digits = &buf[..end];
     let len = digits.len() + (n < 0) as usize;
     if !left {
         push_spaces(out, width.saturating_sub(len));
